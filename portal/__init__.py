@@ -1,0 +1,6 @@
+"""The Operations Portal project package: settings, URLs, WSGI and the Celery app."""
+
+from portal.celery import app as celery_app
+
+__version__ = "0.1.0"
+__all__ = ["celery_app", "__version__"]
