@@ -54,6 +54,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "apps.core",
     "apps.health",
+    "apps.api",
+    "apps.monitoring",
+    "apps.incidents",
+    "apps.backups",
+    "apps.jobs",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
@@ -283,3 +289,13 @@ PORTAL_URL = env_str(
     f"http://{'127.0.0.1' if BIND in ('0.0.0.0', '::') else BIND}:{PORT}/",  # noqa: S104
 )
 WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 2)
+
+# --- Monitoring (apps.monitoring) -------------------------------------------------------------
+
+# --- Incidents and alerting (apps.incidents) --------------------------------------------------
+
+# --- Backups (apps.backups) -------------------------------------------------------------------
+
+# --- Jobs, retention, exports (apps.jobs) and audit log (apps.audit) --------------------------
+
+# --- Security (roles, rate limits, CSP) -------------------------------------------------------

@@ -5,5 +5,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("apps.health.urls")),
+    path("", include("apps.api.urls")),
+    path("", include("apps.monitoring.urls")),
+    path("", include("apps.incidents.urls")),
+    path("", include("apps.backups.urls")),
+    path("", include("apps.jobs.urls")),
+    path("", include("apps.audit.urls")),
     path("admin/", admin.site.urls),
 ]

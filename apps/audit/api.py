@@ -1,0 +1,5 @@
+"""JSON API resources of the audit app (mounted under /api/v1/ by apps.api.api)."""
+
+from ninja import Router
+
+router = Router(tags=["audit"])
