@@ -46,3 +46,14 @@ def child_exit(server, worker) -> None:  # noqa: ANN001
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def pre_request(worker, req) -> None:  # noqa: ANN001
+    """Liveness probes do not count toward `max_requests`.
+
+    Recycling guards against leaks in application code; `/health/live` is answered before
+    Django (apps.health.liveness) and allocates nothing, so counting it would only make a
+    busy orchestrator restart workers for no reason.
+    """
+    if req.path == "/health/live":
+        worker.nr -= 1

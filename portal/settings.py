@@ -6,9 +6,11 @@ switches to PostgreSQL (psycopg 3 with a pool), `REDIS_URL` to Redis for broker 
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
     "apps.backups",
     "apps.jobs",
     "apps.audit",
+    "apps.routines",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +121,9 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
             "max_size": env_int("DB_POOL_MAX_SIZE", 4),
             "timeout": env_float("DB_POOL_TIMEOUT", 5.0),
         }
+        # One empty round trip per checkout: after a PostgreSQL restart a stale pooled
+        # connection is replaced instead of failing the request that drew it.
+        _db["CONN_HEALTH_CHECKS"] = env_bool("DB_POOL_CHECK", True)
     else:
         _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 else:
@@ -184,7 +191,14 @@ CELERY_ENABLE_UTC = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "apps.health.beat:HeartbeatScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Proves beat -> broker -> worker -> database end to end (apps.health.tasks).
+    "portal-pipeline-tick": {
+        "task": "apps.health.tasks.pipeline_tick",
+        "schedule": 30.0,
+        "options": {"queue": "maintenance", "expires": 60},
+    },
+}
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_SOFT_TIME_LIMIT must be below CELERY_TIME_LIMIT.")
 
@@ -194,6 +208,8 @@ HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 60)
 HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", 60)
 HEALTH_DISK_MIN_FREE_PERCENT = env_float("HEALTH_DISK_MIN_FREE_PERCENT", 10.0)
 HEARTBEAT_INTERVAL = env_int("HEARTBEAT_INTERVAL", 15)
+# A beat that stops renewing its scheduler lease for this long is replaced by a standby beat.
+BEAT_LEASE_SECONDS = env_int("BEAT_LEASE_SECONDS", 30)
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
@@ -291,11 +307,114 @@ PORTAL_URL = env_str(
 WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 2)
 
 # --- Monitoring (apps.monitoring) -------------------------------------------------------------
+# Probes may not reach these networks (link-local, cloud metadata) unless also allowed below.
+MONITORING_DENIED_NETWORKS = env_list(
+    "MONITORING_DENIED_NETWORKS",
+    "169.254.0.0/16,fe80::/10,100.100.100.200/32,fd00:ec2::254/128,192.0.0.192/32",
+)
+MONITORING_ALLOWED_NETWORKS = env_list("MONITORING_ALLOWED_NETWORKS", "")
+MONITORING_MAX_BODY_BYTES = env_int("MONITORING_MAX_BODY_BYTES", 65_536)
+MONITORING_MAX_REDIRECTS = env_int("MONITORING_MAX_REDIRECTS", 5)
+MONITORING_BATCH_SIZE = env_int("MONITORING_BATCH_SIZE", 500)
+MONITORING_CONCURRENCY = env_int("MONITORING_CONCURRENCY", 200)
+MONITORING_MAX_FANOUT = env_int("MONITORING_MAX_FANOUT", 20)
+MONITORING_DISPATCH_SECONDS = env_int("MONITORING_DISPATCH_SECONDS", 5)
+MONITORING_SELF_MONITOR = env_bool("MONITORING_SELF_MONITOR", True)
 
 # --- Incidents and alerting (apps.incidents) --------------------------------------------------
+INCIDENTS_MONITOR_SEVERITY = env_str("INCIDENTS_MONITOR_SEVERITY", "SEV2")
+INCIDENTS_ESCALATION_MINUTES = env_int("INCIDENTS_ESCALATION_MINUTES", 30)
+NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 5)
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env_float("NOTIFICATION_RETRY_BACKOFF_SECONDS", 30.0)
+NOTIFICATION_TIMEOUT_SECONDS = env_float("NOTIFICATION_TIMEOUT_SECONDS", 10.0)
+RESOURCE_CPU_SAMPLE_SECONDS = env_float("RESOURCE_CPU_SAMPLE_SECONDS", 1.0)
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@localhost")
 
 # --- Backups (apps.backups) -------------------------------------------------------------------
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups"))).resolve()
+# Fernet keys (comma-separated, newest first) that encrypt stored database passwords.
+BACKUP_ENCRYPTION_KEYS = env_list("BACKUP_ENCRYPTION_KEYS")
+# A policy may only name environment variables with this prefix as its password source, so
+# an admin cannot make the portal send e.g. SECRET_KEY to a database server of their choice.
+BACKUP_PASSWORD_ENV_PREFIX = env_str("BACKUP_PASSWORD_ENV_PREFIX", "BACKUP_")
+BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR")
+BACKUP_STALE_SECONDS = env_int("BACKUP_STALE_SECONDS", 300)
 
 # --- Jobs, retention, exports (apps.jobs) and audit log (apps.audit) --------------------------
+JOBS_LOCK_LEASE_SECONDS = env_int("JOBS_LOCK_LEASE_SECONDS", 600)
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 5000)
+EXPORT_DIR = Path(env_str("EXPORT_DIR", str(VAR_DIR / "exports")))
+EXPORT_CHUNK_SIZE = env_int("EXPORT_CHUNK_SIZE", 5000)
+EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 0)
+EXPORT_FILE_HOURS = env_int("EXPORT_FILE_HOURS", 72)
+EXPORT_LINK_MAX_AGE = env_int("EXPORT_LINK_MAX_AGE", 3600)
+UPLOADS_MAX_AGE_DAYS = env_int("UPLOADS_MAX_AGE_DAYS", 30)
+# Records admin changes (before/after) with the acting user; after AuthenticationMiddleware.
+MIDDLEWARE += ["apps.audit.middleware.AuditContextMiddleware"]
+
+# --- Operator routines (apps.routines) -------------------------------------------------------
+# A checklist item with the disk evidence is ticked while disk use stays below this percent.
+ROUTINES_DISK_MAX_PERCENT = env_float("ROUTINES_DISK_MAX_PERCENT", 90.0)
+ROUTINES_DISK_PATH = env_str("ROUTINES_DISK_PATH")  # empty: the disk holding PORTAL_VAR_DIR
+# Deployments this long before an incident opened are written into its timeline.
+ROUTINES_DEPLOY_LOOKBACK_MINUTES = env_int("ROUTINES_DEPLOY_LOOKBACK_MINUTES", 60)
+
+# --- Dashboards and status page (apps.dashboards) ---------------------------------------------
+# Who receives the monthly availability report (comma-separated email addresses).
+REPORT_RECIPIENTS = env_list("REPORT_RECIPIENTS")
+# Seconds the overview's table is shared between viewers before it is computed again (0: never).
+DASHBOARDS_CACHE_SECONDS = env_int("DASHBOARDS_CACHE_SECONDS", 5)
 
 # --- Security (roles, rate limits, CSP) -------------------------------------------------------
+INSTALLED_APPS += ["axes"]
+# Rate limits and lockouts run before sessions so refused requests cost no database work.
+MIDDLEWARE.insert(1, "apps.core.ratelimit.RateLimitMiddleware")
+MIDDLEWARE.insert(2, "apps.api.middleware.JsonApiErrorsMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_prometheus.middleware.PrometheusAfterMiddleware"),
+    "axes.middleware.AxesMiddleware",
+)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Proxies whose X-Forwarded-For is believed when finding the client address (rate limits,
+# lockouts). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+RATELIMIT_PING = env_str("RATELIMIT_PING", "60/m")
+RATELIMIT_API = env_str("RATELIMIT_API", "60/m")
+# Lock out a username from one address after N failures; never the username everywhere, so
+# nobody can lock an admin out from afar. The lock lifts by itself after the cool-off.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "apps.core.clientip.axes_client_ip"
+AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
+AXES_VERBOSE = False
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        # The admin's templates still carry a few style attributes.
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}

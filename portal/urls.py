@@ -11,5 +11,7 @@ urlpatterns = [
     path("", include("apps.backups.urls")),
     path("", include("apps.jobs.urls")),
     path("", include("apps.audit.urls")),
+    path("", include("apps.routines.urls")),
+    path("", include("apps.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,10 @@ need=()
 command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v pg_dump >/dev/null || need+=(postgresql-client)
+command -v chromium >/dev/null || need+=(chromium)  # browser tests (Playwright)
+# nginx -t checks deploy/nginx/portal.conf; wrk is the load generator of `make bench`.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v wrk >/dev/null || need+=(wrk)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing Debian packages: ${need[*]} (install them, or run as root)" >&2

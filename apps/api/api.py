@@ -5,12 +5,13 @@ Every app that has API resources adds its router to ROUTERS; conventions (token 
 4xx status) live here once.
 """
 
+from django.db import DataError, IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from apps.api.auth import TokenAuth
+from apps.api.auth import TokenAuth, login_or_token_required
 from apps.core.errors import PortalError
 
 # (URL prefix, dotted path of a ninja Router). Add a line per resource.
@@ -20,6 +21,8 @@ ROUTERS: list[tuple[str, str]] = [
     ("", "apps.backups.api.router"),
     ("", "apps.jobs.api.router"),
     ("", "apps.audit.api.router"),
+    ("", "apps.routines.api.router"),
+    ("", "apps.dashboards.api.router"),
 ]
 
 api = NinjaAPI(
@@ -34,6 +37,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url=None,
+    docs_decorator=login_or_token_required,
 )
 
 
@@ -68,6 +72,21 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 @api.exception_handler(PortalError)
 def _portal_error(request: HttpRequest, exc: PortalError) -> HttpResponse:
     return error_response(request, exc.message, exc.status, exc.fields)
+
+
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value the schema let through but the database cannot store (a huge number, a date
+    # beyond its range): the caller's input, so a 400; the request's transaction is undone.
+    transaction.set_rollback(True)
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid value"
+    return error_response(request, f"a value is out of range: {detail}", 400)
+
+
+@api.exception_handler(IntegrityError)
+def _conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    transaction.set_rollback(True)
+    return error_response(request, "this conflicts with an existing object (a duplicate?)", 409)
 
 
 @api.exception_handler(Http404)

@@ -13,7 +13,7 @@ DEFAULT_LIMIT = 100
 class LimitOffset(PaginationBase):
     class Input(Schema):
         limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="at most 500")
-        offset: int = Field(0, ge=0)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
 
     class Output(Schema):
         items: list[Any]

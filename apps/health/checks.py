@@ -200,6 +200,30 @@ def check_beat(now: datetime | None = None) -> Component:
     return Component("beat", True, False, detail)
 
 
+PIPELINE_MAX_AGE = 120
+
+
+def check_pipeline(now: datetime | None = None) -> Component:
+    """The newest scheduled tick a worker ran (sent by beat every 30 s)."""
+    now = now or timezone.now()
+    try:
+        latest = (
+            ProcessHeartbeat.objects.filter(kind=ProcessHeartbeat.Kind.PIPELINE)
+            .values_list("last_seen", flat=True)
+            .first()
+        )
+    except Exception as exc:
+        return Component("pipeline", False, False, {"error": _error(exc)})
+    if latest is None:
+        return Component("pipeline", False, False, {"error": "no scheduled task has run yet"})
+    age = (now - latest).total_seconds()
+    detail = {"last_run": latest.isoformat(), "age_seconds": round(age, 1)}
+    if age > PIPELINE_MAX_AGE:
+        detail["error"] = f"no scheduled task has run for {age:.0f} s"
+        return Component("pipeline", False, False, detail)
+    return Component("pipeline", True, False, detail)
+
+
 def check_disk(path: Path | None = None) -> Component:
     path = path or settings.VAR_DIR
     usage = shutil.disk_usage(path)
@@ -252,13 +276,10 @@ def full_report(now: datetime | None = None) -> dict:
     database_ok = components[0].ok
     components.append(check_broker())
     if database_ok:
-        components += [check_workers(now), check_beat(now)]
+        components += [check_workers(now), check_beat(now), check_pipeline(now)]
     else:
         reason = {"error": "unknown: the database is unreachable"}
-        components += [
-            Component("workers", False, False, reason),
-            Component("beat", False, False, reason),
-        ]
+        components += [Component(n, False, False, reason) for n in ("workers", "beat", "pipeline")]
     components.append(check_disk())
     return {
         "status": summarize(components),

@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 
 
 class ProcessHeartbeat(models.Model):
@@ -11,6 +12,7 @@ class ProcessHeartbeat(models.Model):
     class Kind(models.TextChoices):
         WORKER = "worker", "Celery worker"
         BEAT = "beat", "Celery beat"
+        PIPELINE = "pipeline", "Scheduled task pipeline"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     name = models.CharField(max_length=255, help_text="Host name (workers: the Celery node name).")
@@ -56,3 +58,42 @@ class ProcessHeartbeat(models.Model):
         return cls.objects.filter(
             kind=kind, stopped_at__isnull=True, last_seen__gte=now - timedelta(seconds=max_age)
         )
+
+
+class SchedulerLease(models.Model):
+    """Who may act as the one scheduler: only the holder of an unexpired lease sends tasks.
+
+    django-celery-beat has no lock of its own, so a second beat (a double deploy, a stuck
+    old pod) would send every schedule twice; with the lease it waits as a hot standby.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=255)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder}"
+
+    @classmethod
+    def acquire(cls, name: str, holder: str, *, now: datetime, ttl: int) -> bool:
+        """Take or renew the lease; True when `holder` holds it until now + ttl."""
+        expires = now + timedelta(seconds=ttl)
+        taken = (
+            cls.objects.filter(name=name)
+            .filter(Q(holder=holder) | Q(expires_at__lt=now))
+            .update(holder=holder, expires_at=expires)
+        )
+        if taken:
+            return True
+        if cls.objects.filter(name=name).exists():
+            return False
+        try:
+            with transaction.atomic():
+                cls.objects.create(name=name, holder=holder, expires_at=expires)
+        except IntegrityError:
+            return False
+        return True
+
+    @classmethod
+    def release(cls, name: str, holder: str) -> None:
+        cls.objects.filter(name=name, holder=holder).delete()

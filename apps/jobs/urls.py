@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from apps.jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("exports/download/<str:token>", views.export_download, name="export-download"),
+]

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from apps.monitoring import views
+
+urlpatterns = [
+    path("ping/<uuid:key>", views.ping, name="ping"),
+    path("ping/<uuid:key>/<str:signal>", views.ping, name="ping-signal"),
+]

@@ -59,7 +59,15 @@ def test_create_api_token_command(capsys, user):
         call_command("create_api_token", "ghost")
 
 
-def test_openapi_document_validates(client):
+def test_openapi_document_needs_a_login_or_token(client, user):
+    assert client.get("/api/v1/openapi.json").status_code == 401
+    _, clear = ApiToken.issue(user, "test")
+    ok = client.get("/api/v1/openapi.json", HTTP_AUTHORIZATION=f"Bearer {clear}")
+    assert ok.status_code == 200
+
+
+def test_openapi_document_validates(client, user):
+    client.force_login(user)
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     document = json.loads(response.content)
@@ -68,5 +76,15 @@ def test_openapi_document_validates(client):
     assert "/api/v1/me" in document["paths"]
 
 
-def test_unknown_api_path_is_404(client):
-    assert client.get("/api/v1/nothing-here").status_code == 404
+def test_unknown_api_path_is_404_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"error": "not found", "fields": {}}
+
+
+def test_unsupported_method_is_405_json(client, user):
+    _, clear = ApiToken.issue(user, "test")
+    response = client.delete("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {clear}")
+    assert response.status_code == 405
+    assert response.json()["error"] == "method not allowed"
+    assert "GET" in response["Allow"]

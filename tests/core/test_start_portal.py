@@ -40,7 +40,7 @@ def test_start_portal_runs_everything_and_stops_cleanly(tmp_path):
     try:
         wait_until(
             lambda: any("is running at" in ln for ln in lines) or proc.poll() is not None,
-            timeout=120,
+            timeout=240,
             what="the portal to announce itself",
         )
         assert proc.poll() is None, "".join(lines)
@@ -56,10 +56,11 @@ def test_start_portal_runs_everything_and_stops_cleanly(tmp_path):
             report = json.loads(body)
             return report if report["status"] == "ok" else None
 
-        report = wait_until(everything_up, timeout=60, what="workers and beat in /health")
+        report = wait_until(everything_up, timeout=90, what="workers, beat and pipeline")
         assert report["components"]["database"]["vendor"] == "sqlite"
         assert report["components"]["broker"]["transport"] == "filesystem"
         assert report["components"]["workers"]["count"] == 1
+        assert report["components"]["pipeline"]["ok"] is True  # beat -> broker -> worker
         family = psutil.Process(proc.pid).children(recursive=True)
         assert len(family) >= 6  # gunicorn master + 2 workers, celery worker + pool, beat
     finally:

@@ -51,13 +51,7 @@ class Command(BaseCommand):
         self._stopping = True
 
     def prepare(self) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Database migrated.")
-        call_command("ensure_admin")
-        call_command("collectstatic", interactive=False, verbosity=0)
-        from apps.core.bootstrap import run_first_start_hooks
-
-        run_first_start_hooks(stdout=self.stdout)
+        call_command("release", collectstatic=True, stdout=self.stdout)
 
     def child_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -119,8 +113,10 @@ class Command(BaseCommand):
             if ready:
                 break
             time.sleep(0.5)
-        if not ready:
+        if any(child.poll() is not None for child in children.values()) or self._stopping:
             return
+        if not ready:
+            self.stderr.write(f"The portal is not ready after 60 s; see {url}health for why.")
         login = (
             "the password from PORTAL_ADMIN_PASSWORD"
             if settings.PORTAL_ADMIN_PASSWORD

@@ -1,0 +1,177 @@
+"""Taking and verifying backups: the one place every entry point calls.
+
+`run(policy, trigger=...)` = `start` (claim a row; the database refuses a second active run)
+plus `execute` (stream the dump into storage). The beat task, admin action, API and the
+`backup_now` command all end here.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.backups import dumping
+from apps.backups.credentials import policy_connection
+from apps.backups.errors import AlreadyRunning, BackupError, NoGoodBackup
+from apps.backups.leases import fail_dead_runs, is_dead, owner_token
+from apps.backups.models import BackupPolicy, BackupRun
+from apps.backups.storage import get_storage
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 15
+Progress = Callable[[int], None]
+
+
+def start(policy: BackupPolicy, *, trigger: str, now: datetime | None = None) -> BackupRun:
+    """Claim a queued run for `policy`; AlreadyRunning when one is queued or running."""
+    now = now or timezone.now()
+    fail_dead_runs(now=now, policy_id=policy.pk)
+    try:
+        with transaction.atomic():
+            return BackupRun.objects.create(policy=policy, trigger=trigger, created_at=now)
+    except IntegrityError:
+        active = BackupRun.objects.filter(policy=policy, status__in=BackupRun.ACTIVE).first()
+        since = f" since {active.created_at:%Y-%m-%d %H:%M:%S} UTC" if active else ""
+        raise AlreadyRunning(
+            f"a backup of {policy.name!r} is already running (run {getattr(active, 'pk', '?')}"
+            f"{since}); wait for it to finish"
+        ) from None
+
+
+def run(
+    policy: BackupPolicy,
+    *,
+    trigger: str,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> BackupRun:
+    """Back up `policy` now, in this process; returns the finished run (succeeded or failed)."""
+    return execute(start(policy, trigger=trigger, now=now), progress=progress)
+
+
+def execute(run: BackupRun, *, progress: Progress | None = None) -> BackupRun:
+    """Do the work of a claimed run. Safe to call twice (a redelivered task)."""
+    now = timezone.now()
+    claimed = BackupRun.objects.filter(pk=run.pk, status=BackupRun.Status.QUEUED).update(
+        status=BackupRun.Status.RUNNING, started_at=now, heartbeat_at=now, owner=owner_token()
+    )
+    run.refresh_from_db()
+    if not claimed:
+        if run.status == BackupRun.Status.RUNNING:
+            if is_dead(run.owner, run.heartbeat_at, now=now):
+                fail_dead_runs(now=now, policy_id=run.policy_id)
+                run.refresh_from_db()
+                return run
+            raise AlreadyRunning(f"backup run {run.pk} is already running in {run.owner}")
+        return run  # already finished: a duplicate delivery has nothing to do
+    policy = run.policy
+    storage = get_storage(policy)
+    writer = storage.open_writer(run.pk)
+    beat = _Heartbeat(run, progress)
+    try:
+        conn = policy_connection(policy)
+        if policy.kind == BackupPolicy.Kind.PORTAL and conn_is_sqlite():
+            info = dumping.dump_sqlite(conn.dbname, policy.compression_level, writer, beat)
+        else:
+            info = dumping.dump_postgres(conn, policy.compression_level, writer, beat)
+        digest = writer.finish()
+        name = storage.final_name(run.pk, run.started_at, info.extension)
+        # The checksum is stored before the rename: a good name always has a known checksum.
+        BackupRun.objects.filter(pk=run.pk).update(
+            sha256=digest,
+            size_bytes=writer.size,
+            file_name=name,
+            server_version=info.server_version[:100],
+            tool_version=info.tool_version[:100],
+            log_tail=info.log_tail,
+        )
+        storage.commit(writer, name)
+        finished = timezone.now()
+        BackupRun.objects.filter(pk=run.pk).update(
+            status=BackupRun.Status.SUCCEEDED, finished_at=finished
+        )
+    except BaseException as exc:
+        writer.close()
+        storage.discard(run.pk)
+        message = _describe(exc)
+        finished = timezone.now()
+        BackupRun.objects.filter(pk=run.pk).update(
+            status=BackupRun.Status.FAILED,
+            finished_at=finished,
+            settled_at=finished,
+            error=message,
+            log_tail=getattr(exc, "log_tail", "") or "",
+        )
+        log.warning("backup run %s of policy %s failed: %s", run.pk, policy.pk, message)
+        _after(policy, now=finished)
+        if not isinstance(exc, Exception):
+            raise
+        run.refresh_from_db()
+        return run
+    log.info("backup run %s of policy %s: %s bytes", run.pk, policy.pk, writer.size)
+    from apps.backups.retention import apply_retention
+
+    apply_retention(policy, now=finished)
+    _after(policy, now=finished)
+    run.refresh_from_db()
+    return run
+
+
+def verify(
+    run: BackupRun, *, now: datetime | None = None, progress: Progress | None = None
+) -> bool:
+    """Re-read the stored file and compare its SHA-256 with the recorded one."""
+    if not run.is_good:
+        raise NoGoodBackup(f"backup run {run.pk} has no stored file to verify ({run.status})")
+    storage = get_storage(run.policy)
+    try:
+        ok = storage.checksum(run.file_name, progress) == run.sha256
+    except FileNotFoundError:
+        ok = False
+    run.verified_at = now or timezone.now()
+    run.verify_ok = ok
+    run.save(update_fields=["verified_at", "verify_ok"])
+    return ok
+
+
+def conn_is_sqlite() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASE_VENDOR == "sqlite"
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, BackupError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return f"storage error: {exc.strerror or exc} ({getattr(exc, 'filename', '') or ''})"
+    return f"{type(exc).__name__}: {exc}".strip(": ")
+
+
+def _after(policy: BackupPolicy, *, now: datetime) -> None:
+    from apps.backups.freshness import evaluate
+
+    try:
+        evaluate(policy, now=now)
+    except Exception:
+        log.exception("could not report the backup state of policy %s", policy.pk)
+
+
+class _Heartbeat:
+    """Progress callback that also keeps the run's lease fresh."""
+
+    def __init__(self, run: BackupRun, progress: Progress | None) -> None:
+        self.run = run
+        self.progress = progress
+        self.last = timezone.now()
+
+    def __call__(self, size: int) -> None:
+        if self.progress:
+            self.progress(size)
+        now = timezone.now()
+        if (now - self.last).total_seconds() >= HEARTBEAT_SECONDS:
+            BackupRun.objects.filter(pk=self.run.pk).update(heartbeat_at=now)
+            self.last = now

@@ -1,0 +1,81 @@
+"""Who is running a backup or restore check, and noticing when that process died.
+
+Each active row carries `owner` (host:pid) and a `heartbeat_at` refreshed while it works. A row
+is dead when its process is gone from this host, or its heartbeat is older than
+BACKUP_STALE_SECONDS (the owner was on another host).
+"""
+
+import os
+import socket
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+
+HOST = socket.gethostname()
+# Tasks for queued runs expire after this long, so an older queued row is abandoned.
+QUEUED_EXPIRY = timedelta(hours=1)
+
+
+def owner_token() -> str:
+    return f"{HOST}:{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_dead(owner: str, heartbeat_at: datetime | None, *, now: datetime) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host == HOST and pid.isdigit() and not _pid_alive(int(pid)):
+        return True
+    stale = now - timedelta(seconds=settings.BACKUP_STALE_SECONDS)
+    return heartbeat_at is None or heartbeat_at < stale
+
+
+def fail_dead_runs(*, now: datetime, policy_id: int | None = None) -> int:
+    """Mark backup runs and restore checks whose process died as failed; returns how many."""
+    from apps.backups.models import BackupRun, RestoreCheck
+    from apps.backups.restore import drop_scratch_quietly
+    from apps.backups.storage import LocalStorage
+
+    scope = Q(policy_id=policy_id) if policy_id else Q()
+    count = 0
+    running = BackupRun.objects.filter(scope, status=BackupRun.Status.RUNNING)
+    for pk, policy, owner, beat in running.values_list("pk", "policy", "owner", "heartbeat_at"):
+        if is_dead(owner, beat, now=now):
+            count += BackupRun.objects.filter(pk=pk, status=BackupRun.Status.RUNNING).update(
+                status=BackupRun.Status.FAILED,
+                finished_at=now,
+                settled_at=now,
+                error="the process running this backup died before it finished",
+            )
+            LocalStorage(Path(settings.BACKUP_DIR), f"policy-{policy}").discard(pk)
+    # A queued run whose task expired (see QUEUED_EXPIRY) will never start.
+    count += BackupRun.objects.filter(
+        scope, status=BackupRun.Status.QUEUED, created_at__lt=now - QUEUED_EXPIRY
+    ).update(
+        status=BackupRun.Status.FAILED,
+        finished_at=now,
+        settled_at=now,
+        error="the queued backup never started (is a worker consuming the backups queue?)",
+    )
+    checks = RestoreCheck.objects.filter(scope, status=RestoreCheck.Status.RUNNING)
+    for check in checks:
+        if is_dead(check.owner, check.heartbeat_at, now=now):
+            drop_scratch_quietly(check)
+            count += RestoreCheck.objects.filter(
+                pk=check.pk, status=RestoreCheck.Status.RUNNING
+            ).update(
+                status=RestoreCheck.Status.FAILED,
+                finished_at=now,
+                error="the process running this restore check died before it finished",
+            )
+    return count

@@ -1,0 +1,337 @@
+"""Restore checks: the proof that a backup restores. Also restoring a backup by hand.
+
+A check verifies the checksum, restores the newest good backup into a scratch database, counts
+the rows of every table, runs the policy's SQL assertions, and drops the scratch database
+whatever happens (exception, soft time limit, SIGTERM).
+"""
+
+import logging
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from psycopg import sql
+
+from apps.backups import dumping
+from apps.backups.credentials import Connection, pgpass_env, policy_connection
+from apps.backups.errors import AlreadyRunning, BackupError, NoGoodBackup
+from apps.backups.leases import fail_dead_runs, owner_token
+from apps.backups.models import BackupPolicy, BackupRun, RestoreCheck
+from apps.backups.storage import get_storage
+
+log = logging.getLogger(__name__)
+
+
+class Terminated(Exception):  # noqa: N818 - it names the signal
+    """SIGTERM arrived during a restore; raised so `finally` blocks still run."""
+
+
+@dataclass
+class Outcome:
+    tables: dict[str, int] = field(default_factory=dict)
+    assertions: list[dict] = field(default_factory=list)
+    log_tail: str = ""
+
+
+def newest_good_run(policy: BackupPolicy) -> BackupRun | None:
+    return (
+        BackupRun.objects.filter(
+            policy=policy, status=BackupRun.Status.SUCCEEDED, pruned_at__isnull=True
+        )
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def restore_check(
+    policy: BackupPolicy, *, trigger: str, now: datetime | None = None, progress=None
+) -> RestoreCheck:  # noqa: ANN001
+    """Restore-check the newest good backup of `policy`; returns the recorded check."""
+    now = now or timezone.now()
+    fail_dead_runs(now=now, policy_id=policy.pk)
+    backup = newest_good_run(policy)
+    try:
+        with transaction.atomic():
+            check = RestoreCheck.objects.create(
+                policy=policy,
+                backup_run=backup,
+                trigger=trigger,
+                started_at=now,
+                heartbeat_at=now,
+                owner=owner_token(),
+                scratch_database=f"portal_restore_check_{policy.pk}_{int(now.timestamp())}",
+            )
+    except IntegrityError:
+        raise AlreadyRunning(f"a restore check of {policy.name!r} is already running") from None
+    try:
+        with _sigterm_raises():
+            if backup is None:
+                raise NoGoodBackup(f"{policy.name!r} has no good backup to restore")
+            _verify_checksum(backup, progress)
+            outcome = _check(policy, backup, check.scratch_database)
+        status, error = RestoreCheck.Status.PASSED, ""
+    except Exception as exc:
+        outcome = getattr(exc, "outcome", None) or Outcome(log_tail=getattr(exc, "log_tail", ""))
+        status, error = RestoreCheck.Status.FAILED, getattr(exc, "message", None) or str(exc)
+        log.warning("restore check %s of policy %s failed: %s", check.pk, policy.pk, error)
+    check.status = status
+    check.error = error
+    check.tables = outcome.tables
+    check.assertion_results = outcome.assertions
+    check.log_tail = outcome.log_tail
+    check.finished_at = timezone.now()
+    check.save()
+    from apps.backups.freshness import evaluate
+
+    evaluate(policy, now=check.finished_at)
+    return check
+
+
+def restore_into(
+    run: BackupRun, dbname: str, *, replace: bool = False, progress=None
+) -> dict[str, int]:  # noqa: ANN001
+    """Restore `run` into `dbname` (a database, or a file path for SQLite backups)."""
+    if not run.is_good:
+        raise NoGoodBackup(f"backup run {run.pk} has no stored file to restore ({run.status})")
+    _verify_checksum(run, progress)
+    if run.file_name.endswith(".sqlite3.gz"):
+        target = Path(dbname)
+        if target.exists() and not replace:
+            raise BackupError(f"{target} already exists; pass --replace-existing to overwrite it")
+        with get_storage(run.policy).open(run.file_name) as source:
+            dumping.gunzip_to(source, target)
+        return _sqlite_tables(target)
+    conn = _restore_connection(run.policy).with_db(dbname)
+    if _database_exists(conn):
+        if not replace:
+            raise BackupError(
+                f"database {dbname!r} already exists; pass --replace-existing to drop it first"
+            )
+        _drop_database(conn)
+    _create_database(conn)
+    _pg_restore(conn, get_storage(run.policy).path(run.file_name))
+    return _pg_tables(conn)
+
+
+def drop_scratch_quietly(check: RestoreCheck) -> None:
+    """Best effort, for checks whose process died: drop their scratch database."""
+    from apps.backups.backup import conn_is_sqlite
+
+    if check.policy.kind == BackupPolicy.Kind.PORTAL and conn_is_sqlite():
+        return
+    try:
+        _drop_database(_restore_connection(check.policy).with_db(check.scratch_database))
+    except Exception:
+        log.warning("could not drop scratch database %s", check.scratch_database, exc_info=True)
+
+
+def _verify_checksum(run: BackupRun, progress) -> None:  # noqa: ANN001
+    storage = get_storage(run.policy)
+    try:
+        digest = storage.checksum(run.file_name, progress)
+    except FileNotFoundError:
+        raise BackupError(f"the file of backup run {run.pk} is missing: {run.file_name}") from None
+    if digest != run.sha256:
+        raise BackupError(
+            f"checksum mismatch for backup run {run.pk}: recorded {run.sha256[:12]}..., "
+            f"file has {digest[:12]}...; the file is damaged"
+        )
+
+
+def _check(policy: BackupPolicy, backup: BackupRun, scratch: str) -> Outcome:
+    storage = get_storage(policy)
+    if backup.file_name.endswith(".sqlite3.gz"):
+        with tempfile.TemporaryDirectory(prefix="portal-restore-") as folder:
+            target = Path(folder) / "restored.sqlite3"
+            with storage.open(backup.file_name) as source:
+                dumping.gunzip_to(source, target)
+            with sqlite3.connect(target) as db:
+                status = db.execute("PRAGMA integrity_check").fetchone()[0]
+                if status != "ok":
+                    raise BackupError(f"the restored SQLite file is damaged: {status}")
+            outcome = Outcome(tables=_sqlite_tables(target))
+            _require_tables(outcome)
+            outcome.assertions = _sqlite_assertions(target, policy.assertion_list())
+            _raise_on_failed_assertions(outcome)
+            return outcome
+    conn = _restore_connection(policy).with_db(scratch)
+    try:
+        _create_database(conn)
+        outcome = Outcome(log_tail=_pg_restore(conn, storage.path(backup.file_name)))
+        outcome.tables = _pg_tables(conn)
+        _require_tables(outcome)
+        outcome.assertions = _pg_assertions(conn, policy.assertion_list())
+        _raise_on_failed_assertions(outcome)
+        return outcome
+    finally:
+        _drop_database(conn)
+
+
+def _require_tables(outcome: Outcome) -> None:
+    if not outcome.tables:
+        exc = BackupError("the restored database has no tables")
+        exc.outcome = outcome
+        raise exc
+
+
+def _raise_on_failed_assertions(outcome: Outcome) -> None:
+    failed = [a for a in outcome.assertions if not a["ok"]]
+    if failed:
+        exc = BackupError(f"assertion failed: {failed[0]['sql']} -> {failed[0]['result']}")
+        exc.outcome = outcome
+        raise exc
+
+
+def _restore_connection(policy: BackupPolicy) -> Connection:
+    conn = policy_connection(policy)
+    return Connection(
+        policy.restore_host or conn.host,
+        policy.restore_port or conn.port,
+        conn.dbname,
+        conn.user,
+        conn.password,
+    )
+
+
+def _maintenance(conn: Connection) -> psycopg.Connection:
+    try:
+        return psycopg.connect(
+            **conn.with_db("postgres").psycopg_kwargs(), autocommit=True, connect_timeout=10
+        )
+    except psycopg.OperationalError as exc:
+        raise BackupError(
+            f"cannot reach the restore server {conn.host}:{conn.port}: {exc}"
+        ) from None
+
+
+def _database_exists(conn: Connection) -> bool:
+    with _maintenance(conn) as pg:
+        row = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [conn.dbname]).fetchone()
+        return row is not None
+
+
+def _create_database(conn: Connection) -> None:
+    with _maintenance(conn) as pg:
+        try:
+            pg.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(conn.dbname)))
+        except psycopg.Error as exc:
+            raise BackupError(f"cannot create database {conn.dbname!r}: {exc}") from None
+
+
+def _drop_database(conn: Connection) -> None:
+    with _maintenance(conn) as pg:
+        pg.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(conn.dbname))
+        )
+
+
+def _pg_restore(conn: Connection, path: Path) -> str:
+    args = [
+        dumping.tool("pg_restore"),
+        "--no-owner",
+        "--no-privileges",
+        "--exit-on-error",
+        "--no-password",
+        f"--dbname={dumping.conninfo(conn)}",
+        str(path),
+    ]
+    with pgpass_env(conn) as env, tempfile.TemporaryFile() as stderr:
+        code = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=stderr, env=env).returncode
+        tail = dumping.read_tail(stderr)
+    if code != 0:
+        exc = BackupError(f"pg_restore exited with code {code}: {tail.splitlines()[-1:] or ''}")
+        exc.log_tail = tail
+        raise exc
+    return tail
+
+
+def _pg_tables(conn: Connection) -> dict[str, int]:
+    with psycopg.connect(**conn.psycopg_kwargs(), connect_timeout=10) as pg:
+        names = pg.execute(
+            "SELECT n.nspname, c.relname FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
+            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND n.nspname NOT LIKE 'pg_toast%%' ORDER BY 1, 2"
+        ).fetchall()
+        counts = {}
+        for schema, table in names:
+            query = sql.SQL("SELECT count(*) FROM {}.{}").format(
+                sql.Identifier(schema), sql.Identifier(table)
+            )
+            counts[f"{schema}.{table}"] = pg.execute(query).fetchone()[0]
+        return counts
+
+
+def _pg_assertions(conn: Connection, queries: list[str]) -> list[dict]:
+    results = []
+    with psycopg.connect(**conn.psycopg_kwargs(), connect_timeout=10, autocommit=True) as pg:
+        pg.execute("SET default_transaction_read_only = on")
+        pg.execute("SET statement_timeout = '60s'")
+        for query in queries:
+            try:
+                row = pg.execute(query).fetchone()
+                value = row[0] if row else None
+            except psycopg.Error as exc:
+                value = f"error: {str(exc).strip()}"
+            except BaseException:
+                # SIGTERM or the soft time limit: stop the query so the drop need not wait.
+                pg.cancel_safe(timeout=5)
+                raise
+            results.append({"sql": query, "result": str(value), "ok": value is True})
+    return results
+
+
+def _sqlite_tables(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path) as db:
+        names = [
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        quoted = {name: '"' + name.replace('"', '""') + '"' for name in names}
+        return {
+            name: db.execute(f"SELECT count(*) FROM {quoted[name]}").fetchone()[0] for name in names
+        }
+
+
+def _sqlite_assertions(path: Path, queries: list[str]) -> list[dict]:
+    results = []
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        for query in queries:
+            try:
+                row = db.execute(query).fetchone()
+                value = row[0] if row else None
+            except sqlite3.Error as exc:
+                value = f"error: {exc}"
+            results.append({"sql": query, "result": str(value), "ok": value in (True, 1)})
+    return results
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Turn SIGTERM into an exception for the block, so the scratch database is dropped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(signum, frame):  # noqa: ANN001, ANN202
+        raise Terminated("terminated by SIGTERM during the restore check")
+
+    previous = signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
