@@ -15,3 +15,6 @@ urlpatterns = [
     path("", include("apps.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Permission failures are written to the audit log (S9, OWASP ASVS 16.3).
+handler403 = "apps.audit.views.permission_denied"

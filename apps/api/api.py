@@ -12,7 +12,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from apps.api.auth import TokenAuth, login_or_token_required
-from apps.core.errors import PortalError
+from apps.audit.views import record_denial
+from apps.core.errors import Forbidden, PortalError
 
 # (URL prefix, dotted path of a ninja Router). Add a line per resource.
 ROUTERS: list[tuple[str, str]] = [
@@ -71,6 +72,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(PortalError)
 def _portal_error(request: HttpRequest, exc: PortalError) -> HttpResponse:
+    if isinstance(exc, Forbidden):
+        record_denial(request, exc.message)
     return error_response(request, exc.message, exc.status, exc.fields)
 
 

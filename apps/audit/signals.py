@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from apps.audit.log import record, redact
@@ -90,6 +90,27 @@ def _record_delete(sender, instance, **kwargs) -> None:  # noqa: ANN001, ANN003
         )
 
 
+def _record_m2m(sender, instance, action, model, pk_set, reverse=False, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """Many-to-many edits (a service's tags, an incident's services) in the admin."""
+    request = admin_request.get()
+    if request is None or action not in ("post_add", "post_remove", "post_clear"):
+        return
+    field = next(
+        (f.name for f in instance._meta.many_to_many if f.remote_field.through is sender),
+        sender._meta.model_name,
+    )
+    record(
+        "admin.change",
+        target=instance,
+        detail={
+            "fields": [field],
+            "m2m": action.removeprefix("post_"),
+            "ids": sorted(str(pk) for pk in (pk_set or ())),
+        },
+        request=request,
+    )
+
+
 def connect_admin_models() -> None:
     """Connect the change receivers to each model registered in the admin (and only those,
     so bulk deletes elsewhere keep Django's fast path)."""
@@ -100,6 +121,10 @@ def connect_admin_models() -> None:
         pre_save.connect(_remember_before, sender=model, dispatch_uid=uid)
         post_save.connect(_record_save, sender=model, dispatch_uid=uid)
         post_delete.connect(_record_delete, sender=model, dispatch_uid=uid)
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(
+                _record_m2m, sender=field.remote_field.through, dispatch_uid=f"{uid}:{field.name}"
+            )
 
 
 @receiver(user_logged_in, dispatch_uid="audit:login")

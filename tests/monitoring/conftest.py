@@ -22,13 +22,19 @@ class Answer:
     headers: dict = field(default_factory=dict)
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) refuses connections when a worker probes a batch of
+    # monitors at once; a real web server's backlog is in the hundreds.
+    request_queue_size = 256
+
+
 class Target:
     """Routes path -> Answer; records the paths it was asked for."""
 
     def __init__(self) -> None:
         self.answers: dict[str, Answer] = {}
         self.hits: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
 

@@ -57,3 +57,20 @@ def test_fast_path_keeps_the_rate_limit(beat):
         statuses = [http_get(f"{base}/ping/{beat.ping_key}")[0] for _ in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
     assert Ping.objects.filter(monitor=beat).count() == 3
+
+
+def test_a_broken_connection_costs_no_ping(beat):
+    """PostgreSQL drops the worker's connection between pings: the next ping still lands."""
+    from django.db import connection
+
+    env = subprocess_env(DATABASE_URL=shared_database_url(), RATELIMIT_PING="0")
+    with gunicorn_server(env) as base:
+        url = f"{base}/ping/{beat.ping_key}"
+        assert http_get(url)[0] == 200
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        assert http_get(url) == (200, b"OK\n")
+    assert Ping.objects.filter(monitor=beat).count() == 2
