@@ -11,6 +11,9 @@ command -v chromium >/dev/null || need+=(chromium)  # browser tests (Playwright)
 # nginx -t checks deploy/nginx/portal.conf; wrk is the load generator of `make bench`.
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v wrk >/dev/null || need+=(wrk)
+# A real Alertmanager posts to the intake (tests/incidents); logrotate -d checks the config.
+command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
+command -v logrotate >/dev/null || [ -x /usr/sbin/logrotate ] || need+=(logrotate)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing Debian packages: ${need[*]} (install them, or run as root)" >&2

@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.audit.log import record
 from apps.backups import dumping
 from apps.backups.credentials import policy_connection
 from apps.backups.errors import AlreadyRunning, BackupError, NoGoodBackup
@@ -31,7 +32,11 @@ def start(policy: BackupPolicy, *, trigger: str, now: datetime | None = None) ->
     fail_dead_runs(now=now, policy_id=policy.pk)
     try:
         with transaction.atomic():
-            return BackupRun.objects.create(policy=policy, trigger=trigger, created_at=now)
+            created = BackupRun.objects.create(policy=policy, trigger=trigger, created_at=now)
+            record(
+                "backup.trigger", target=created, detail={"policy": policy.name, "trigger": trigger}
+            )
+            return created
     except IntegrityError:
         active = BackupRun.objects.filter(policy=policy, status__in=BackupRun.ACTIVE).first()
         since = f" since {active.created_at:%Y-%m-%d %H:%M:%S} UTC" if active else ""

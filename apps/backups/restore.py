@@ -110,7 +110,9 @@ def restore_into(
             raise BackupError(f"{target} already exists; pass --replace-existing to overwrite it")
         with get_storage(run.policy).open(run.file_name) as source:
             dumping.gunzip_to(source, target)
-        return _sqlite_tables(target)
+        tables = _sqlite_tables(target)
+        _audit_restore(run, str(target), replace, tables)
+        return tables
     conn = _restore_connection(run.policy).with_db(dbname)
     if _database_exists(conn):
         if not replace:
@@ -120,7 +122,24 @@ def restore_into(
         _drop_database(conn)
     _create_database(conn)
     _pg_restore(conn, get_storage(run.policy).path(run.file_name))
-    return _pg_tables(conn)
+    tables = _pg_tables(conn)
+    _audit_restore(run, dbname, replace, tables)
+    return tables
+
+
+def _audit_restore(run: BackupRun, into: str, replace: bool, tables: dict[str, int]) -> None:
+    from apps.audit.log import record
+
+    record(
+        "backup.restore",
+        target=run,
+        detail={
+            "into": into,
+            "replaced": replace,
+            "tables": len(tables),
+            "rows": sum(tables.values()),
+        },
+    )
 
 
 def drop_scratch_quietly(check: RestoreCheck) -> None:

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from apps.audit.models import AuditEntry
 from apps.backups import backup
 from tests.backups.conftest import database_exists, drop_database
 
@@ -38,6 +39,9 @@ def test_restore_backup_needs_confirmation_and_refuses_existing(policy, source_d
     try:
         call_command("restore_backup", str(run.pk), "--into", target, "--yes-i-know")
         assert "2 tables, 750 rows" in capsys.readouterr().out
+        restored = AuditEntry.objects.get(action="backup.restore")
+        assert restored.detail == {"into": target, "replaced": False, "tables": 2, "rows": 750}
+        assert AuditEntry.objects.filter(action="backup.trigger", target_id=str(run.pk)).exists()
         call_command(
             "restore_backup", str(run.pk), "--into", target, "--yes-i-know", "--replace-existing"
         )
