@@ -4,6 +4,8 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 API_PREFIX = "/api/"
@@ -14,6 +16,14 @@ class JsonApiErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX) and request.method in ("POST", "PUT", "PATCH"):
+            try:
+                request.body  # noqa: B018 - read once, within DATA_UPLOAD_MAX_MEMORY_SIZE
+            except RequestDataTooBig:
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+                return JsonResponse(
+                    {"error": f"request body larger than {limit} bytes", "fields": {}}, status=413
+                )
         if request.path.startswith(API_PREFIX) and _has_nul(request):
             return JsonResponse(
                 {"error": "text may not contain NUL (\\u0000) characters", "fields": {}},

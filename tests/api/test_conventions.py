@@ -88,3 +88,31 @@ def test_unsupported_method_is_405_json(client, user):
     assert response.status_code == 405
     assert response.json()["error"] == "method not allowed"
     assert "GET" in response["Allow"]
+
+
+def test_oversized_body_is_413_json_and_changes_nothing(client, user, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    _, clear = ApiToken.issue(user, "test")
+    response = client.post(
+        "/api/v1/services",
+        {"name": "x" * 2000, "slug": "big"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {clear}",
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "request body larger than 1000 bytes"
+    from apps.monitoring.models import Service
+
+    assert not Service.objects.filter(slug="big").exists()
+
+
+def test_nul_characters_are_refused(client, user):
+    _, clear = ApiToken.issue(user, "test")
+    response = client.post(
+        "/api/v1/services",
+        '{"name": "a\\u0000b", "slug": "nul"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {clear}",
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]
