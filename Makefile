@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint format services install clean bench
+.PHONY: run test lint format services install clean bench lock
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || bash scripts/make-venv.sh $(PYTHON) $(VENV)
@@ -38,3 +38,9 @@ bench: install services
 
 clean:
 	rm -rf $(VENV) var
+
+# Re-pin every dependency after editing pyproject.toml (no index URL or header in the file).
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --no-header \
+		--python-version 3.11 --quiet -o requirements.lock

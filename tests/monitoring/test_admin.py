@@ -52,7 +52,7 @@ def test_inline_monitor_is_validated(admin_client):
         "name": "API", "slug": "api", "environment": "production", "slo_target": "99.9",
         "links": "[]",
         "monitors-TOTAL_FORMS": "1", "monitors-INITIAL_FORMS": "0",
-        "monitors-0-kind": "http", "monitors-0-target": "file:///etc/passwd",
+        "monitors-0-kind": "http", "monitors-0-target": "file://localhost/etc/passwd",
         "monitors-0-interval_seconds": "60", "monitors-0-timeout_seconds": "5",
         "monitors-0-failures_before_down": "2", "monitors-0-successes_before_up": "1",
         "monitors-0-method": "GET", "monitors-0-headers": "{}",

@@ -53,7 +53,7 @@ def test_create_http_and_heartbeat(client, token, service):
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"kind": "http", "target": "file:///etc/passwd"}, "target"),
+        ({"kind": "http", "target": "file://localhost/etc/passwd"}, "target"),
         ({"kind": "http", "target": "http://x/", "interval_seconds": 5}, "interval_seconds"),
         (
             {"kind": "http", "target": "http://x/", "timeout_seconds": 90, "interval_seconds": 60},

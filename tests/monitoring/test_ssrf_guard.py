@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     "url",
-    ["file:///etc/passwd", "gopher://127.0.0.1/", "ftp://127.0.0.1/", "//no-scheme"],
+    ["file://localhost/etc/passwd", "gopher://127.0.0.1/", "ftp://127.0.0.1/", "//no-scheme"],
 )
 def test_only_http_and_https(url):
     with pytest.raises(ProbeRefused, match="only http and https"):
