@@ -45,7 +45,8 @@ def parse_rate(text: str) -> Rate | None:
 
 
 @lru_cache(maxsize=8)
-def _rate(text: str) -> Rate | None:
+def configured_rate(text: str) -> Rate | None:
+    """The Rate a setting such as RATELIMIT_PING names (parsed once per distinct value)."""
     return parse_rate(text)
 
 
@@ -81,8 +82,8 @@ class RateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         rules = (
-            ("ping", "/ping/", _rate(settings.RATELIMIT_PING)),
-            ("api", "/api/", _rate(settings.RATELIMIT_API)),
+            ("ping", "/ping/", configured_rate(settings.RATELIMIT_PING)),
+            ("api", "/api/", configured_rate(settings.RATELIMIT_API)),
         )
         for scope, prefix, rate in rules:
             if rate is not None and request.path.startswith(prefix):

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
 from apps.core.clientip import client_ip
-from apps.core.ratelimit import _rate, hit
+from apps.core.ratelimit import configured_rate, hit
 from apps.monitoring.heartbeats import BODY_LIMIT, handle_ping
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def with_fast_pings(app: Callable) -> Callable:
 
 
 def _answer(environ: dict, method: str, key: uuid.UUID, signal: str) -> tuple[int, str, list]:
-    rate = _rate(settings.RATELIMIT_PING)
+    rate = configured_rate(settings.RATELIMIT_PING)
     if rate is not None:
         allowed, reset = hit("ping", client_ip(SimpleNamespace(META=environ)), rate)
         if not allowed:
