@@ -346,6 +346,17 @@ BACKUP_ENCRYPTION_KEYS = env_list("BACKUP_ENCRYPTION_KEYS")
 BACKUP_PASSWORD_ENV_PREFIX = env_str("BACKUP_PASSWORD_ENV_PREFIX", "BACKUP_")
 BACKUP_PG_BIN_DIR = env_str("BACKUP_PG_BIN_DIR")
 BACKUP_STALE_SECONDS = env_int("BACKUP_STALE_SECONDS", 300)
+# Optional S3-compatible store for policies whose storage is "s3" (django-storages + boto3).
+# Empty keys use boto3's own credential chain (instance role, ~/.aws, AWS_* variables).
+BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET")
+BACKUP_S3_PREFIX = env_str("BACKUP_S3_PREFIX", "portal-backups").strip("/")
+BACKUP_S3_ENDPOINT_URL = env_str("BACKUP_S3_ENDPOINT_URL")
+BACKUP_S3_REGION = env_str("BACKUP_S3_REGION")
+BACKUP_S3_ACCESS_KEY_ID = env_str("BACKUP_S3_ACCESS_KEY_ID")
+BACKUP_S3_SECRET_ACCESS_KEY = env_str("BACKUP_S3_SECRET_ACCESS_KEY")
+BACKUP_S3_ADDRESSING_STYLE = env_str("BACKUP_S3_ADDRESSING_STYLE", "path")
+# Multipart part size; an object can have at most 10,000 parts (16 MiB -> 160 GiB).
+BACKUP_S3_PART_MB = env_int("BACKUP_S3_PART_MB", 16)
 
 # --- Jobs, retention, exports (apps.jobs) and audit log (apps.audit) --------------------------
 JOBS_LOCK_LEASE_SECONDS = env_int("JOBS_LOCK_LEASE_SECONDS", 600)

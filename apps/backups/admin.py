@@ -140,10 +140,11 @@ class BackupRunAdmin(ReadOnlyAdmin):
         "started_at",
         "finished_at",
         "size_bytes",
+        "storage",
         "verify_ok",
         "pruned_at",
     )
-    list_filter = ("status", "trigger", "policy")
+    list_filter = ("status", "trigger", "storage", "policy")
     list_select_related = ("policy",)
     actions = ["verify_now"]
 

@@ -88,6 +88,7 @@ class PolicyIn(Schema):
     schedule: str = "0 2 * * *"
     restore_schedule: str = "0 4 * * 0"
     timezone: str = "UTC"
+    storage: BackupPolicy.Storage = BackupPolicy.Storage.LOCAL
     compression_level: int = Field(6, ge=0, le=9)
     retention: Retention = Retention()
     max_age_hours: int = Field(26, ge=1)
@@ -110,6 +111,7 @@ class PolicyPatch(Schema):
     schedule: str | None = None
     restore_schedule: str | None = None
     timezone: str | None = None
+    storage: BackupPolicy.Storage | None = None
     compression_level: int | None = Field(None, ge=0, le=9)
     retention: Retention | None = None
     max_age_hours: int | None = Field(None, ge=1)
@@ -127,6 +129,7 @@ class RunOut(Schema):
     duration_seconds: float | None
     size_bytes: int | None
     sha256: str
+    storage: str
     file_name: str
     server_version: str
     tool_version: str

@@ -18,7 +18,7 @@ from apps.backups.credentials import policy_connection
 from apps.backups.errors import AlreadyRunning, BackupError, NoGoodBackup
 from apps.backups.leases import fail_dead_runs, is_dead, owner_token
 from apps.backups.models import BackupPolicy, BackupRun
-from apps.backups.storage import get_storage
+from apps.backups.storage import run_storage
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,9 @@ def start(policy: BackupPolicy, *, trigger: str, now: datetime | None = None) ->
     fail_dead_runs(now=now, policy_id=policy.pk)
     try:
         with transaction.atomic():
-            created = BackupRun.objects.create(policy=policy, trigger=trigger, created_at=now)
+            created = BackupRun.objects.create(
+                policy=policy, trigger=trigger, created_at=now, storage=policy.storage
+            )
             record(
                 "backup.trigger", target=created, detail={"policy": policy.name, "trigger": trigger}
             )
@@ -73,17 +75,19 @@ def execute(run: BackupRun, *, progress: Progress | None = None) -> BackupRun:
             raise AlreadyRunning(f"backup run {run.pk} is already running in {run.owner}")
         return run  # already finished: a duplicate delivery has nothing to do
     policy = run.policy
-    storage = get_storage(policy)
-    writer = storage.open_writer(run.pk)
+    sqlite = policy.kind == BackupPolicy.Kind.PORTAL and conn_is_sqlite()
     beat = _Heartbeat(run, progress)
+    writer = None
     try:
+        storage = run_storage(run)
+        name = storage.final_name(run.pk, run.started_at, "sqlite3.gz" if sqlite else "dump")
+        writer = storage.open_writer(run.pk, name)
         conn = policy_connection(policy)
-        if policy.kind == BackupPolicy.Kind.PORTAL and conn_is_sqlite():
+        if sqlite:
             info = dumping.dump_sqlite(conn.dbname, policy.compression_level, writer, beat)
         else:
             info = dumping.dump_postgres(conn, policy.compression_level, writer, beat)
         digest = writer.finish()
-        name = storage.final_name(run.pk, run.started_at, info.extension)
         # The checksum is stored before the rename: a good name always has a known checksum.
         BackupRun.objects.filter(pk=run.pk).update(
             sha256=digest,
@@ -99,8 +103,7 @@ def execute(run: BackupRun, *, progress: Progress | None = None) -> BackupRun:
             status=BackupRun.Status.SUCCEEDED, finished_at=finished
         )
     except BaseException as exc:
-        writer.close()
-        storage.discard(run.pk)
+        _clean_up(run, writer)
         message = _describe(exc)
         finished = timezone.now()
         BackupRun.objects.filter(pk=run.pk).update(
@@ -131,15 +134,24 @@ def verify(
     """Re-read the stored file and compare its SHA-256 with the recorded one."""
     if not run.is_good:
         raise NoGoodBackup(f"backup run {run.pk} has no stored file to verify ({run.status})")
-    storage = get_storage(run.policy)
     try:
-        ok = storage.checksum(run.file_name, progress) == run.sha256
+        ok = run_storage(run).checksum(run.file_name, progress) == run.sha256
     except FileNotFoundError:
         ok = False
     run.verified_at = now or timezone.now()
     run.verify_ok = ok
     run.save(update_fields=["verified_at", "verify_ok"])
     return ok
+
+
+def _clean_up(run: BackupRun, writer) -> None:  # noqa: ANN001
+    """Close and remove what a failed run wrote; a storage that is down is left to maintenance."""
+    try:
+        if writer is not None:
+            writer.close()
+        run_storage(run).discard(run.pk)
+    except Exception:
+        log.warning("could not clean up after backup run %s", run.pk, exc_info=True)
 
 
 def conn_is_sqlite() -> bool:

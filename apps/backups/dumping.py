@@ -100,8 +100,8 @@ def dump_postgres(
 def dump_sqlite(path: str, level: int, out: HashingWriter, tick: Tick) -> DumpInfo:
     """Copy a live SQLite database with its online backup API, then gzip it into `out`."""
     info = DumpInfo("sqlite3.gz", sqlite3.sqlite_version, f"sqlite3 backup API + gzip -{level}")
-    # The backup API needs a real database file as target; it sits next to the partial file.
-    copy = out.path.with_suffix(".sqlite3")
+    # The backup API needs a real database file as target: the writer's local scratch path.
+    copy = out.scratch
     try:
         source = sqlite3.connect(path)
         target = sqlite3.connect(copy)

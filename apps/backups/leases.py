@@ -5,13 +5,17 @@ is dead when its process is gone from this host, or its heartbeat is older than
 BACKUP_STALE_SECONDS (the owner was on another host).
 """
 
+import logging
 import os
 import socket
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
+
+from apps.backups.errors import BackupError
+
+log = logging.getLogger(__name__)
 
 HOST = socket.gethostname()
 # Tasks for queued runs expire after this long, so an older queued row is abandoned.
@@ -44,12 +48,13 @@ def fail_dead_runs(*, now: datetime, policy_id: int | None = None) -> int:
     """Mark backup runs and restore checks whose process died as failed; returns how many."""
     from apps.backups.models import BackupRun, RestoreCheck
     from apps.backups.restore import drop_scratch_quietly
-    from apps.backups.storage import LocalStorage
+    from apps.backups.storage import storage_at
 
     scope = Q(policy_id=policy_id) if policy_id else Q()
     count = 0
     running = BackupRun.objects.filter(scope, status=BackupRun.Status.RUNNING)
-    for pk, policy, owner, beat in running.values_list("pk", "policy", "owner", "heartbeat_at"):
+    fields = ("pk", "policy", "storage", "owner", "heartbeat_at")
+    for pk, policy, kind, owner, beat in running.values_list(*fields):
         if is_dead(owner, beat, now=now):
             count += BackupRun.objects.filter(pk=pk, status=BackupRun.Status.RUNNING).update(
                 status=BackupRun.Status.FAILED,
@@ -57,7 +62,10 @@ def fail_dead_runs(*, now: datetime, policy_id: int | None = None) -> int:
                 settled_at=now,
                 error="the process running this backup died before it finished",
             )
-            LocalStorage(Path(settings.BACKUP_DIR), f"policy-{policy}").discard(pk)
+            try:
+                storage_at(policy, kind).discard(pk)
+            except BackupError as exc:  # the bucket is down: maintenance aborts it later
+                log.warning("could not clean up after dead backup run %s: %s", pk, exc)
     # A queued run whose task expired (see QUEUED_EXPIRY) will never start.
     count += BackupRun.objects.filter(
         scope, status=BackupRun.Status.QUEUED, created_at__lt=now - QUEUED_EXPIRY

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,6 +21,7 @@ class BackupPolicy(models.Model):
 
     class Storage(models.TextChoices):
         LOCAL = "local", "local directory (BACKUP_DIR)"
+        S3 = "s3", "S3-compatible bucket (BACKUP_S3_BUCKET)"
 
     name = models.CharField(max_length=100, unique=True)
     service = models.ForeignKey(
@@ -118,6 +120,11 @@ class BackupPolicy(models.Model):
                 parse_crontab(getattr(self, field), self.schedule_timezone)
             except ValueError as exc:
                 errors[field] = str(exc)
+        if self.storage == self.Storage.S3 and not settings.BACKUP_S3_BUCKET:
+            errors["storage"] = (
+                "S3 storage needs BACKUP_S3_BUCKET (and its endpoint and keys) in the "
+                "environment of the web and worker processes"
+            )
         if self.password_env:
             try:
                 check_password_env(self.password_env)
@@ -150,6 +157,12 @@ class BackupRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     owner = models.CharField(max_length=255, blank=True, help_text="host:pid of the process.")
+    storage = models.CharField(
+        max_length=20,
+        choices=BackupPolicy.Storage.choices,
+        default=BackupPolicy.Storage.LOCAL,
+        help_text="Where the file was written (the policy's storage at the time).",
+    )
     file_name = models.CharField(max_length=255, blank=True)
     size_bytes = models.BigIntegerField(null=True, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)

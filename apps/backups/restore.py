@@ -27,7 +27,7 @@ from apps.backups.credentials import Connection, pgpass_env, policy_connection
 from apps.backups.errors import AlreadyRunning, BackupError, NoGoodBackup
 from apps.backups.leases import fail_dead_runs, owner_token
 from apps.backups.models import BackupPolicy, BackupRun, RestoreCheck
-from apps.backups.storage import get_storage
+from apps.backups.storage import run_storage
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +77,8 @@ def restore_check(
         with _sigterm_raises():
             if backup is None:
                 raise NoGoodBackup(f"{policy.name!r} has no good backup to restore")
-            _verify_checksum(backup, progress)
-            outcome = _check(policy, backup, check.scratch_database)
+            with _verified_file(backup, progress) as path:
+                outcome = _check(policy, backup, path, check.scratch_database)
         status, error = RestoreCheck.Status.PASSED, ""
     except Exception as exc:
         outcome = getattr(exc, "outcome", None) or Outcome(log_tail=getattr(exc, "log_tail", ""))
@@ -103,26 +103,25 @@ def restore_into(
     """Restore `run` into `dbname` (a database, or a file path for SQLite backups)."""
     if not run.is_good:
         raise NoGoodBackup(f"backup run {run.pk} has no stored file to restore ({run.status})")
-    _verify_checksum(run, progress)
-    if run.file_name.endswith(".sqlite3.gz"):
-        target = Path(dbname)
-        if target.exists() and not replace:
-            raise BackupError(f"{target} already exists; pass --replace-existing to overwrite it")
-        with get_storage(run.policy).open(run.file_name) as source:
-            dumping.gunzip_to(source, target)
-        tables = _sqlite_tables(target)
-        _audit_restore(run, str(target), replace, tables)
-        return tables
-    conn = _restore_connection(run.policy).with_db(dbname)
-    if _database_exists(conn):
-        if not replace:
-            raise BackupError(
-                f"database {dbname!r} already exists; pass --replace-existing to drop it first"
-            )
-        _drop_database(conn)
-    _create_database(conn)
-    _pg_restore(conn, get_storage(run.policy).path(run.file_name))
-    tables = _pg_tables(conn)
+    sqlite = run.file_name.endswith(".sqlite3.gz")
+    conn = None if sqlite else _restore_connection(run.policy).with_db(dbname)
+    if sqlite and Path(dbname).exists() and not replace:
+        raise BackupError(f"{dbname} already exists; pass --replace-existing to overwrite it")
+    if conn and _database_exists(conn) and not replace:
+        raise BackupError(
+            f"database {dbname!r} already exists; pass --replace-existing to drop it first"
+        )
+    with _verified_file(run, progress) as path:
+        if sqlite:
+            with open(path, "rb") as source:
+                dumping.gunzip_to(source, Path(dbname))
+            tables = _sqlite_tables(Path(dbname))
+        else:
+            if _database_exists(conn):
+                _drop_database(conn)
+            _create_database(conn)
+            _pg_restore(conn, path)
+            tables = _pg_tables(conn)
     _audit_restore(run, dbname, replace, tables)
     return tables
 
@@ -154,25 +153,26 @@ def drop_scratch_quietly(check: RestoreCheck) -> None:
         log.warning("could not drop scratch database %s", check.scratch_database, exc_info=True)
 
 
-def _verify_checksum(run: BackupRun, progress) -> None:  # noqa: ANN001
-    storage = get_storage(run.policy)
+@contextmanager
+def _verified_file(run: BackupRun, progress) -> Iterator[Path]:  # noqa: ANN001
+    """A local path to `run`'s file whose SHA-256 matched the recorded one (S3: a download)."""
     try:
-        digest = storage.checksum(run.file_name, progress)
+        with run_storage(run).fetch(run.file_name, progress) as (path, digest):
+            if digest != run.sha256:
+                raise BackupError(
+                    f"checksum mismatch for backup run {run.pk}: recorded {run.sha256[:12]}..., "
+                    f"file has {digest[:12]}...; the file is damaged"
+                )
+            yield path
     except FileNotFoundError:
         raise BackupError(f"the file of backup run {run.pk} is missing: {run.file_name}") from None
-    if digest != run.sha256:
-        raise BackupError(
-            f"checksum mismatch for backup run {run.pk}: recorded {run.sha256[:12]}..., "
-            f"file has {digest[:12]}...; the file is damaged"
-        )
 
 
-def _check(policy: BackupPolicy, backup: BackupRun, scratch: str) -> Outcome:
-    storage = get_storage(policy)
+def _check(policy: BackupPolicy, backup: BackupRun, path: Path, scratch: str) -> Outcome:
     if backup.file_name.endswith(".sqlite3.gz"):
         with tempfile.TemporaryDirectory(prefix="portal-restore-") as folder:
             target = Path(folder) / "restored.sqlite3"
-            with storage.open(backup.file_name) as source:
+            with open(path, "rb") as source:
                 dumping.gunzip_to(source, target)
             with sqlite3.connect(target) as db:
                 status = db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -186,7 +186,7 @@ def _check(policy: BackupPolicy, backup: BackupRun, scratch: str) -> Outcome:
     conn = _restore_connection(policy).with_db(scratch)
     try:
         _create_database(conn)
-        outcome = Outcome(log_tail=_pg_restore(conn, storage.path(backup.file_name)))
+        outcome = Outcome(log_tail=_pg_restore(conn, path))
         outcome.tables = _pg_tables(conn)
         _require_tables(outcome)
         outcome.assertions = _pg_assertions(conn, policy.assertion_list())

@@ -1,15 +1,18 @@
-"""Where backup files live: a local directory (BACKUP_DIR, one folder per policy).
+"""Where backup files live: a local directory (BACKUP_DIR, one folder per policy) or, for
+policies that say so, an S3-compatible bucket (apps.backups.s3).
 
-A file is written as `.run-<id>.partial`, fsynced, and renamed to its final name only after
-its checksum is stored on the run row; a run that dies half-way never leaves a file under a
-good name, and `clean_orphans()` (called by the jobs app's maintenance) removes what it left.
+A local file is written as `.run-<id>.partial`, fsynced, and renamed to its final name only
+after its checksum is stored on the run row; a run that dies half-way never leaves a file under
+a good name, and `clean_orphans()` (called by the jobs app's maintenance) removes what it left.
 """
 
 import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -19,6 +22,7 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 CHUNK = 1 << 20
+FETCH_DIR = ".fetch"
 PARTIAL = re.compile(r"^\.run-(\d+)\.")
 
 
@@ -27,6 +31,7 @@ class HashingWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.scratch = path.with_suffix(".sqlite3")  # room for the SQLite online-backup copy
         self.sha256 = hashlib.sha256()
         self.size = 0
         self._file = open(path, "xb")  # noqa: SIM115 - closed by finish()/discard
@@ -52,6 +57,8 @@ class HashingWriter:
 
 
 class LocalStorage:
+    kind = "local"
+
     def __init__(self, root: Path, folder: str) -> None:
         self.root = root
         self.folder = folder
@@ -70,7 +77,7 @@ class LocalStorage:
             raise ValueError(f"{name!r} is outside the backup directory")
         return path
 
-    def open_writer(self, run_id: int) -> HashingWriter:
+    def open_writer(self, run_id: int, name: str = "") -> HashingWriter:
         path = self.partial_path(run_id)
         path.unlink(missing_ok=True)  # a redelivered task starts over
         return HashingWriter(path)
@@ -99,6 +106,11 @@ class LocalStorage:
                     progress(len(chunk))
         return digest.hexdigest()
 
+    @contextmanager
+    def fetch(self, name: str, progress: Callable[[int], None] | None = None) -> Iterator:
+        """Yields (path, sha256) of the stored file, for tools that need a local path."""
+        yield self.path(name), self.checksum(name, progress)
+
 
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
@@ -108,8 +120,23 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def get_storage(policy) -> LocalStorage:  # noqa: ANN001
-    return LocalStorage(Path(settings.BACKUP_DIR), f"policy-{policy.pk}")
+def get_storage(policy, kind: str = ""):  # noqa: ANN001, ANN201 - LocalStorage | S3BackupStorage
+    """The storage of `policy`'s files: its own setting, or `kind` (a run's recorded storage)."""
+    return storage_at(policy.pk, kind or policy.storage)
+
+
+def storage_at(policy_id: int, kind: str):  # noqa: ANN201
+    local = LocalStorage(Path(settings.BACKUP_DIR), f"policy-{policy_id}")
+    if kind == "s3":
+        from apps.backups.s3 import S3BackupStorage
+
+        return S3BackupStorage(local, local.folder)
+    return local
+
+
+def run_storage(run):  # noqa: ANN001, ANN201
+    """Where `run`'s file is: the storage recorded when it was taken."""
+    return get_storage(run.policy, run.storage)
 
 
 def clean_orphans(*, now: datetime | None = None) -> list[str]:
@@ -124,18 +151,42 @@ def clean_orphans(*, now: datetime | None = None) -> list[str]:
 
     now = now or timezone.now()
     fail_dead_runs(now=now)
-    root = Path(settings.BACKUP_DIR)
-    if not root.is_dir():
-        return []
     active = set(BackupRun.objects.filter(status__in=BackupRun.ACTIVE).values_list("pk", flat=True))
-    good = set(
+    owned = (
         BackupRun.objects.filter(
             status__in=[BackupRun.Status.SUCCEEDED, *BackupRun.ACTIVE], pruned_at__isnull=True
         )
         .exclude(file_name="")
-        .values_list("file_name", flat=True)
+        .values_list("storage", "file_name")
     )
+    removed = _clean_local(active, {name for kind, name in owned if kind == "local"})
+    if _uses_s3():
+        from apps.backups import s3
+
+        removed += s3.clean_orphans(active, {name for kind, name in owned if kind == "s3"})
+    return removed
+
+
+def _uses_s3() -> bool:
+    from apps.backups import s3
+    from apps.backups.models import BackupPolicy, BackupRun
+
+    return s3.configured() and (
+        BackupPolicy.objects.filter(storage="s3").exists()
+        or BackupRun.objects.filter(storage="s3", pruned_at__isnull=True).exists()
+    )
+
+
+def _clean_local(active: set[int], good: set[str]) -> list[str]:
+    root = Path(settings.BACKUP_DIR)
+    if not root.is_dir():
+        return []
     removed = []
+    # Downloads for restores (S3) older than a day belong to a process that died.
+    for path in sorted((root / FETCH_DIR).glob("*")):
+        if path.is_file() and time.time() - path.stat().st_mtime > 86400:
+            path.unlink(missing_ok=True)
+            removed.append(str(path))
     for path in sorted(root.glob("policy-*/*")) + sorted(root.glob("policy-*/.run-*")):
         if not path.is_file():
             continue

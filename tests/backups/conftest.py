@@ -1,7 +1,12 @@
 """Fixtures for backup tests: a real source database on the test PostgreSQL server."""
 
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -92,3 +97,64 @@ def _no_leftover_scratch_databases() -> Iterator[None]:
             "SELECT datname FROM pg_database WHERE datname LIKE 'portal_restore_check_%'"
         ).fetchall()
     assert left == [], f"scratch databases left behind: {left}"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-compatible server (moto's standalone server) on a free local port."""
+    from tests.conftest import free_port, stop_process, wait_until
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _answers(url), timeout=30, what="the S3 server to listen")
+        yield url
+    finally:
+        stop_process(proc)
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - local test server
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint, settings) -> str:  # noqa: ANN001
+    """A fresh bucket on the S3 server, configured as the portal's BACKUP_S3_* settings."""
+    name = f"portal-{uuid.uuid4().hex[:12]}"
+    settings.BACKUP_S3_BUCKET = name
+    settings.BACKUP_S3_ENDPOINT_URL = s3_endpoint
+    settings.BACKUP_S3_REGION = "us-east-1"
+    settings.BACKUP_S3_ACCESS_KEY_ID = "test-key"
+    settings.BACKUP_S3_SECRET_ACCESS_KEY = "test-secret"
+    settings.BACKUP_S3_PREFIX = "ops/backups"
+    s3_client(settings).create_bucket(Bucket=name)
+    return name
+
+
+def s3_client(settings):  # noqa: ANN001, ANN201
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.BACKUP_S3_ENDPOINT_URL,
+        region_name=settings.BACKUP_S3_REGION,
+        aws_access_key_id=settings.BACKUP_S3_ACCESS_KEY_ID,
+        aws_secret_access_key=settings.BACKUP_S3_SECRET_ACCESS_KEY,
+    )
+
+
+def s3_env(settings) -> dict[str, str]:  # noqa: ANN001
+    """The BACKUP_S3_* settings as environment variables, for child processes."""
+    names = ("BUCKET", "ENDPOINT_URL", "REGION", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "PREFIX")
+    return {f"BACKUP_S3_{n}": str(getattr(settings, f"BACKUP_S3_{n}")) for n in names}

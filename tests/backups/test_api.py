@@ -78,7 +78,7 @@ def test_policy_crud(client, auth, settings):
     assert not BackupPolicy.objects.exists()
 
 
-def test_bad_input_is_400_and_changes_nothing(client, auth):
+def test_bad_input_is_400_and_changes_nothing(client, auth, settings):
     bad = _send(
         client,
         "post",
@@ -103,7 +103,26 @@ def test_bad_input_is_400_and_changes_nothing(client, auth):
         {"name": "x", "host": "h", "dbname": "d", "user": "u", "schedule": "every day"},
     )
     assert "five-field crontab" in bad.json()["fields"]["schedule"]
+    settings.BACKUP_S3_BUCKET = ""
+    bad = _send(
+        client,
+        "post",
+        "/api/v1/backup-policies",
+        auth,
+        {"name": "x", "host": "h", "dbname": "d", "user": "u", "storage": "s3"},
+    )
+    assert bad.status_code == 400
+    assert "BACKUP_S3_BUCKET" in bad.json()["fields"]["storage"]
     assert not BackupPolicy.objects.exists()
+
+
+def test_policy_stores_in_s3_when_a_bucket_is_configured(client, auth, settings):
+    settings.BACKUP_S3_BUCKET = "ops-backups"
+    body = {"name": "s3", "host": "h", "dbname": "d", "user": "u", "storage": "s3"}
+    created = _send(client, "post", "/api/v1/backup-policies", auth, body)
+    assert created.status_code == 201, created.content
+    assert created.json()["storage"] == "s3"
+    assert BackupPolicy.objects.get().storage == "s3"
 
 
 def test_run_now_is_queued_once(client, auth, policy, django_capture_on_commit_callbacks):

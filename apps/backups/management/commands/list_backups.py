@@ -25,6 +25,8 @@ class Command(BaseCommand):
             finished = f"{run.finished_at:%Y-%m-%d %H:%M:%S}" if run.finished_at else "-"
             status = "pruned" if run.pruned_at else run.status
             detail = run.error if run.status == BackupRun.Status.FAILED else run.file_name
+            if run.storage != "local" and detail == run.file_name:
+                detail = f"{run.storage}: {detail}"
             size = run.size_bytes if run.size_bytes is not None else "-"
             self.stdout.write(
                 f"{run.pk:>6}  {run.policy.name[:20]:<20} {status:<10} {finished:<20} "
