@@ -135,7 +135,7 @@ def main() -> None:
             elapsed, ours_size, peak = portal(policies[1])
             portal_times.append(elapsed)
             big_rss = max(big_rss, peak)
-        s3 = s3_round(policies[1], args.s3_endpoint) if args.s3_endpoint else None
+        s3 = s3_rounds(policies, args.s3_endpoint) if args.s3_endpoint else None
         write_results(
             args,
             small_size,
@@ -156,8 +156,8 @@ def main() -> None:
         subprocess.run(["rm", "-rf", str(folder)], check=False)
 
 
-def s3_round(policy: BackupPolicy, endpoint: str) -> tuple[float, int, int]:
-    """One backup of `policy` into a fresh bucket at `endpoint`: (seconds, bytes, peak RSS)."""
+def s3_rounds(policies: list[BackupPolicy], endpoint: str) -> list[tuple[float, int, int]]:
+    """One backup of each policy into a fresh bucket at `endpoint`: (seconds, bytes, peak RSS)."""
     from apps.backups.s3 import django_storage
 
     settings.BACKUP_S3_ENDPOINT_URL = endpoint
@@ -166,9 +166,12 @@ def s3_round(policy: BackupPolicy, endpoint: str) -> tuple[float, int, int]:
     settings.BACKUP_S3_SECRET_ACCESS_KEY = settings.BACKUP_S3_SECRET_ACCESS_KEY or "bench"
     settings.BACKUP_S3_REGION = settings.BACKUP_S3_REGION or "us-east-1"
     django_storage().connection.meta.client.create_bucket(Bucket=settings.BACKUP_S3_BUCKET)
-    policy.storage = "s3"
-    policy.save()
-    return portal(policy)
+    results = []
+    for policy in policies:
+        policy.storage = "s3"
+        policy.save()
+        results.append(portal(policy))
+    return results
 
 
 def write_results(
@@ -206,8 +209,9 @@ def write_results(
             [
                 "",
                 f"S3 (`--s3-endpoint`, {settings.BACKUP_S3_PART_MB} MiB parts, one uploading "
-                f"while the next fills): {s3[0]:.2f} s for {s3[1] / mib:.1f} MiB, peak RSS "
-                f"{s3[2] / mib:.0f} MiB.",
+                f"while the next fills): {s3[1][0]:.2f} s for {s3[1][1] / mib:.1f} MiB; peak RSS "
+                f"{s3[0][2] / mib:.0f} MiB at {small_size / mib:.0f} MiB and "
+                f"{s3[1][2] / mib:.0f} MiB at {big_size / mib:.0f} MiB.",
             ]
             if s3
             else []

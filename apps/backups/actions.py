@@ -5,16 +5,20 @@ worker does the work after the transaction commits.
 """
 
 from django.db import transaction
+from django.http import HttpRequest
 
+from apps.audit.log import record
 from apps.backups import backup
 from apps.backups.leases import QUEUED_EXPIRY
 from apps.backups.models import BackupPolicy, BackupRun
 
 
-def queue_backup(policy: BackupPolicy, *, trigger: str) -> BackupRun:
+def queue_backup(
+    policy: BackupPolicy, *, trigger: str, request: HttpRequest | None = None
+) -> BackupRun:
     from apps.backups.tasks import execute_backup
 
-    run = backup.start(policy, trigger=trigger)
+    run = backup.start(policy, trigger=trigger, request=request)
     transaction.on_commit(
         lambda: execute_backup.apply_async(
             (run.pk,), expires=QUEUED_EXPIRY.total_seconds(), queue="backups"
@@ -23,9 +27,12 @@ def queue_backup(policy: BackupPolicy, *, trigger: str) -> BackupRun:
     return run
 
 
-def queue_restore_check(policy: BackupPolicy, *, trigger: str) -> None:
+def queue_restore_check(
+    policy: BackupPolicy, *, trigger: str, request: HttpRequest | None = None
+) -> None:
     from apps.backups.tasks import scheduled_restore_check
 
+    record("backup.restore_check", target=policy, detail={"trigger": trigger}, request=request)
     transaction.on_commit(
         lambda: scheduled_restore_check.apply_async(
             (policy.pk, trigger), expires=QUEUED_EXPIRY.total_seconds(), queue="backups"
@@ -33,7 +40,8 @@ def queue_restore_check(policy: BackupPolicy, *, trigger: str) -> None:
     )
 
 
-def queue_verify(run: BackupRun) -> None:
+def queue_verify(run: BackupRun, *, request: HttpRequest | None = None) -> None:
     from apps.backups.tasks import verify_backup
 
+    record("backup.verify", target=run, request=request)
     transaction.on_commit(lambda: verify_backup.apply_async((run.pk,), queue="backups"))

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from apps.backups import actions
 from apps.backups.credentials import encrypt_password
@@ -108,7 +109,7 @@ class BackupPolicyAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda p: actions.queue_backup(p, trigger=BackupRun.Trigger.ADMIN),
+            lambda p: actions.queue_backup(p, trigger=BackupRun.Trigger.ADMIN, request=request),
             "backup queued",
         )
 
@@ -117,7 +118,9 @@ class BackupPolicyAdmin(admin.ModelAdmin):
         self._each(
             request,
             queryset,
-            lambda p: actions.queue_restore_check(p, trigger=BackupRun.Trigger.ADMIN),
+            lambda p: actions.queue_restore_check(
+                p, trigger=BackupRun.Trigger.ADMIN, request=request
+            ),
             "restore check queued",
         )
 
@@ -139,6 +142,7 @@ class BackupRunAdmin(ReadOnlyAdmin):
         "trigger",
         "started_at",
         "finished_at",
+        "progress",
         "size_bytes",
         "storage",
         "verify_ok",
@@ -148,6 +152,15 @@ class BackupRunAdmin(ReadOnlyAdmin):
     list_select_related = ("policy",)
     actions = ["verify_now"]
 
+    @admin.display(description="progress")
+    def progress(self, obj: BackupRun) -> str:
+        percent = obj.progress_percent
+        if obj.status == BackupRun.Status.RUNNING and percent is None:
+            return f"{obj.bytes_done or 0:,} bytes (no earlier backup to compare)"
+        if percent is None:
+            return "-"
+        return format_html('<progress max="100" value="{}"></progress> {}%', percent, percent)
+
     @admin.action(description="Verify now (re-check the SHA-256)")
     def verify_now(self, request: HttpRequest, queryset: QuerySet) -> None:
         if not request.user.has_perm("backups.run_backuppolicy"):
@@ -156,7 +169,7 @@ class BackupRunAdmin(ReadOnlyAdmin):
         queued = 0
         for run in queryset.select_related("policy"):
             if run.is_good:
-                actions.queue_verify(run)
+                actions.queue_verify(run, request=request)
                 queued += 1
             else:
                 self.message_user(request, f"run {run.pk} has no stored file", messages.WARNING)
@@ -165,6 +178,15 @@ class BackupRunAdmin(ReadOnlyAdmin):
 
 @admin.register(RestoreCheck)
 class RestoreCheckAdmin(ReadOnlyAdmin):
-    list_display = ("id", "policy", "backup_run", "status", "trigger", "started_at", "finished_at")
+    list_display = (
+        "id",
+        "policy",
+        "backup_run",
+        "status",
+        "phase",
+        "trigger",
+        "started_at",
+        "finished_at",
+    )
     list_filter = ("status", "policy")
     list_select_related = ("policy",)

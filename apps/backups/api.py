@@ -128,6 +128,11 @@ class RunOut(Schema):
     finished_at: datetime | None
     duration_seconds: float | None
     size_bytes: int | None
+    bytes_done: int | None
+    progress_percent: float | None = Field(
+        None, description="100 when done; while running, estimated against the previous file"
+    )
+    database_bytes: int | None
     sha256: str
     storage: str
     file_name: str
@@ -148,6 +153,7 @@ class CheckOut(Schema):
     trigger: str
     started_at: datetime
     finished_at: datetime | None
+    phase: str
     tables: dict[str, int]
     assertion_results: list[dict]
     error: str
@@ -225,7 +231,9 @@ def delete_policy(request: HttpRequest, policy_id: int) -> tuple[int, None]:
 )
 def run_policy(request: HttpRequest, policy_id: int) -> tuple[int, BackupRun]:
     require_perm(request, "backups.run_backuppolicy")
-    return 202, actions.queue_backup(_policy(policy_id), trigger=BackupRun.Trigger.API)
+    return 202, actions.queue_backup(
+        _policy(policy_id), trigger=BackupRun.Trigger.API, request=request
+    )
 
 
 @router.post(
@@ -236,7 +244,7 @@ def run_policy(request: HttpRequest, policy_id: int) -> tuple[int, BackupRun]:
 def restore_check_policy(request: HttpRequest, policy_id: int) -> tuple[int, dict]:
     require_perm(request, "backups.run_backuppolicy")
     policy = _policy(policy_id)
-    actions.queue_restore_check(policy, trigger=BackupRun.Trigger.API)
+    actions.queue_restore_check(policy, trigger=BackupRun.Trigger.API, request=request)
     return 202, {"queued": True, "detail": f"restore check of {policy.name!r} queued"}
 
 
@@ -270,7 +278,7 @@ def verify_run(request: HttpRequest, run_id: int) -> tuple[int, BackupRun]:
         from apps.backups.errors import NoGoodBackup
 
         raise NoGoodBackup(f"backup run {run.pk} has no stored file to verify ({run.status})")
-    actions.queue_verify(run)
+    actions.queue_verify(run, request=request)
     return 202, run
 
 

@@ -26,6 +26,7 @@ class BackupsConfig(AppConfig):
                 "started_at": "started_at",
                 "finished_at": "finished_at",
                 "size_bytes": "size_bytes",
+                "database_bytes": "database_bytes",
                 "sha256": "sha256",
                 "server_version": "server_version",
                 "tool_version": "tool_version",

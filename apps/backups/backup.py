@@ -16,17 +16,22 @@ from apps.audit.log import record
 from apps.backups import dumping
 from apps.backups.credentials import policy_connection
 from apps.backups.errors import AlreadyRunning, BackupError, NoGoodBackup
-from apps.backups.leases import fail_dead_runs, is_dead, owner_token
+from apps.backups.leases import LeaseKeeper, fail_dead_runs, is_dead, owner_token
 from apps.backups.models import BackupPolicy, BackupRun
 from apps.backups.storage import run_storage
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 15
 Progress = Callable[[int], None]
 
 
-def start(policy: BackupPolicy, *, trigger: str, now: datetime | None = None) -> BackupRun:
+def start(
+    policy: BackupPolicy,
+    *,
+    trigger: str,
+    now: datetime | None = None,
+    request=None,  # noqa: ANN001 - the admin or API request, for the audit log's actor
+) -> BackupRun:
     """Claim a queued run for `policy`; AlreadyRunning when one is queued or running."""
     now = now or timezone.now()
     fail_dead_runs(now=now, policy_id=policy.pk)
@@ -36,7 +41,10 @@ def start(policy: BackupPolicy, *, trigger: str, now: datetime | None = None) ->
                 policy=policy, trigger=trigger, created_at=now, storage=policy.storage
             )
             record(
-                "backup.trigger", target=created, detail={"policy": policy.name, "trigger": trigger}
+                "backup.trigger",
+                target=created,
+                detail={"policy": policy.name, "trigger": trigger},
+                request=request,
             )
             return created
     except IntegrityError:
@@ -63,7 +71,12 @@ def execute(run: BackupRun, *, progress: Progress | None = None) -> BackupRun:
     """Do the work of a claimed run. Safe to call twice (a redelivered task)."""
     now = timezone.now()
     claimed = BackupRun.objects.filter(pk=run.pk, status=BackupRun.Status.QUEUED).update(
-        status=BackupRun.Status.RUNNING, started_at=now, heartbeat_at=now, owner=owner_token()
+        status=BackupRun.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        owner=owner_token(),
+        bytes_done=0,
+        expected_bytes=previous_size(run.policy_id),
     )
     run.refresh_from_db()
     if not claimed:
@@ -76,28 +89,24 @@ def execute(run: BackupRun, *, progress: Progress | None = None) -> BackupRun:
         return run  # already finished: a duplicate delivery has nothing to do
     policy = run.policy
     sqlite = policy.kind == BackupPolicy.Kind.PORTAL and conn_is_sqlite()
-    beat = _Heartbeat(run, progress)
+    counter = _Counter(progress)
     writer = None
     try:
-        storage = run_storage(run)
-        name = storage.final_name(run.pk, run.started_at, "sqlite3.gz" if sqlite else "dump")
-        writer = storage.open_writer(run.pk, name)
-        conn = policy_connection(policy)
-        if sqlite:
-            info = dumping.dump_sqlite(conn.dbname, policy.compression_level, writer, beat)
-        else:
-            info = dumping.dump_postgres(conn, policy.compression_level, writer, beat)
-        digest = writer.finish()
+        with LeaseKeeper(BackupRun, run.pk, lambda: {"bytes_done": counter.size}):
+            writer, info, name = _dump(run, sqlite, counter)
+            digest = writer.finish()
         # The checksum is stored before the rename: a good name always has a known checksum.
         BackupRun.objects.filter(pk=run.pk).update(
             sha256=digest,
             size_bytes=writer.size,
+            bytes_done=writer.size,
             file_name=name,
+            database_bytes=info.database_bytes,
             server_version=info.server_version[:100],
             tool_version=info.tool_version[:100],
             log_tail=info.log_tail,
         )
-        storage.commit(writer, name)
+        run_storage(run).commit(writer, name)
         finished = timezone.now()
         BackupRun.objects.filter(pk=run.pk).update(
             status=BackupRun.Status.SUCCEEDED, finished_at=finished
@@ -177,18 +186,43 @@ def _after(policy: BackupPolicy, *, now: datetime) -> None:
         log.exception("could not report the backup state of policy %s", policy.pk)
 
 
-class _Heartbeat:
-    """Progress callback that also keeps the run's lease fresh."""
+def _dump(run: BackupRun, sqlite: bool, counter: Progress) -> tuple:
+    """Stream the dump into a new writer; returns (writer, DumpInfo, final name)."""
+    policy = run.policy
+    storage = run_storage(run)
+    name = storage.final_name(run.pk, run.started_at, "sqlite3.gz" if sqlite else "dump")
+    writer = storage.open_writer(run.pk, name)
+    try:
+        conn = policy_connection(policy)
+        if sqlite:
+            info = dumping.dump_sqlite(conn.dbname, policy.compression_level, writer, counter)
+        else:
+            info = dumping.dump_postgres(conn, policy.compression_level, writer, counter)
+    except BaseException:
+        writer.close()
+        raise
+    return writer, info, name
 
-    def __init__(self, run: BackupRun, progress: Progress | None) -> None:
-        self.run = run
+
+def previous_size(policy_id: int) -> int | None:
+    """The last good file's size: what progress is measured against (an estimate)."""
+    return (
+        BackupRun.objects.filter(policy_id=policy_id, status=BackupRun.Status.SUCCEEDED)
+        .exclude(size_bytes=None)
+        .order_by("-finished_at")
+        .values_list("size_bytes", flat=True)
+        .first()
+    )
+
+
+class _Counter:
+    """Progress callback: counts bytes for the lease keeper, forwards them to a progress bar."""
+
+    def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
-        self.last = timezone.now()
+        self.size = 0
 
     def __call__(self, size: int) -> None:
+        self.size += size
         if self.progress:
             self.progress(size)
-        now = timezone.now()
-        if (now - self.last).total_seconds() >= HEARTBEAT_SECONDS:
-            BackupRun.objects.filter(pk=self.run.pk).update(heartbeat_at=now)
-            self.last = now

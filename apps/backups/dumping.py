@@ -30,6 +30,7 @@ class DumpInfo:
     server_version: str
     tool_version: str
     log_tail: str = ""
+    database_bytes: int | None = None  # size of the source database when the dump started
 
 
 def tool(name: str) -> str:
@@ -50,11 +51,14 @@ def conninfo(conn: Connection) -> str:
     return make_conninfo(host=conn.host, port=conn.port, dbname=conn.dbname, user=conn.user)
 
 
-def server_version(conn: Connection) -> str:
-    """Connect once to learn the version; turns libpq's failure into one clear sentence."""
+def server_facts(conn: Connection) -> tuple[str, int]:
+    """Connect once to learn the version and database size; libpq's failure becomes a sentence."""
     try:
         with psycopg.connect(**conn.psycopg_kwargs(), connect_timeout=10) as pg:
-            return str(pg.execute("SHOW server_version").fetchone()[0])
+            version, size = pg.execute(
+                "SELECT current_setting('server_version'), pg_database_size(current_database())"
+            ).fetchone()
+            return str(version), int(size)
     except psycopg.OperationalError as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise BackupError(
@@ -73,7 +77,8 @@ def read_tail(handle) -> str:  # noqa: ANN001
 def dump_postgres(
     conn: Connection, level: int, out: HashingWriter, tick: Tick, *, on_start: Callable = None
 ) -> DumpInfo:
-    info = DumpInfo("dump", server_version(conn), tool_version("pg_dump"))
+    version, size = server_facts(conn)
+    info = DumpInfo("dump", version, tool_version("pg_dump"), database_bytes=size)
     args = [tool("pg_dump"), "-Fc", f"-Z{level}", "--no-password", f"--dbname={conninfo(conn)}"]
     with pgpass_env(conn) as env, tempfile.TemporaryFile() as stderr:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr, env=env)
@@ -100,6 +105,7 @@ def dump_postgres(
 def dump_sqlite(path: str, level: int, out: HashingWriter, tick: Tick) -> DumpInfo:
     """Copy a live SQLite database with its online backup API, then gzip it into `out`."""
     info = DumpInfo("sqlite3.gz", sqlite3.sqlite_version, f"sqlite3 backup API + gzip -{level}")
+    info.database_bytes = Path(path).stat().st_size
     # The backup API needs a real database file as target: the writer's local scratch path.
     copy = out.scratch
     try:

@@ -8,10 +8,14 @@ BACKUP_STALE_SECONDS (the owner was on another host).
 import logging
 import os
 import socket
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, models
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.backups.errors import BackupError
 
@@ -42,6 +46,52 @@ def is_dead(owner: str, heartbeat_at: datetime | None, *, now: datetime) -> bool
         return True
     stale = now - timedelta(seconds=settings.BACKUP_STALE_SECONDS)
     return heartbeat_at is None or heartbeat_at < stale
+
+
+def heartbeat_interval() -> float:
+    """How often a running row is touched: well inside BACKUP_STALE_SECONDS, at most 15 s."""
+    return max(0.5, min(15.0, settings.BACKUP_STALE_SECONDS / 5))
+
+
+class LeaseKeeper:
+    """Keeps a running row's `heartbeat_at` fresh from a thread while the work blocks.
+
+    pg_dump waiting on a lock or a long pg_restore writes nothing for minutes; without this a
+    healthy run would look dead after BACKUP_STALE_SECONDS and be failed under its feet. Each
+    beat also writes what `fields()` returns (progress). The thread uses its own connection and
+    never holds up the caller: on exit it is given one interval to finish, then left to end on
+    its own (a status filter makes a late write a no-op once the row has finished).
+    """
+
+    def __init__(
+        self, model: type[models.Model], pk: int, fields: Callable[[], dict] | None = None
+    ) -> None:
+        self.model, self.pk, self.fields = model, pk, fields or dict
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{pk}", daemon=True)
+
+    def __enter__(self) -> "LeaseKeeper":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=heartbeat_interval())
+
+    def beat(self) -> int:
+        return self.model.objects.filter(pk=self.pk, status="running").update(
+            heartbeat_at=timezone.now(), **self.fields()
+        )
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(heartbeat_interval()):
+                try:
+                    self.beat()
+                except Exception:
+                    log.warning("could not refresh the lease of %s", self.pk, exc_info=True)
+        finally:
+            connection.close()
 
 
 def fail_dead_runs(*, now: datetime, policy_id: int | None = None) -> int:

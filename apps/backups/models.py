@@ -164,7 +164,19 @@ class BackupRun(models.Model):
         help_text="Where the file was written (the policy's storage at the time).",
     )
     file_name = models.CharField(max_length=255, blank=True)
-    size_bytes = models.BigIntegerField(null=True, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True, help_text="Size of the file.")
+    bytes_done = models.BigIntegerField(
+        null=True, blank=True, editable=False, help_text="Bytes written so far."
+    )
+    expected_bytes = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The previous good file's size, which progress is estimated against.",
+    )
+    database_bytes = models.BigIntegerField(
+        null=True, blank=True, help_text="Size of the source database when the dump started."
+    )
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     server_version = models.CharField(max_length=100, blank=True)
     tool_version = models.CharField(max_length=100, blank=True)
@@ -209,6 +221,15 @@ class BackupRun(models.Model):
             return (self.finished_at - self.started_at).total_seconds()
         return None
 
+    @property
+    def progress_percent(self) -> float | None:
+        """100 when done; while running, bytes so far against the previous file (max 99)."""
+        if self.status == self.Status.SUCCEEDED:
+            return 100.0
+        if self.status == self.Status.RUNNING and self.expected_bytes and self.bytes_done:
+            return round(min(99.0, 100.0 * self.bytes_done / self.expected_bytes), 1)
+        return None
+
 
 class RestoreCheck(models.Model):
     class Status(models.TextChoices):
@@ -227,6 +248,9 @@ class RestoreCheck(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     owner = models.CharField(max_length=255, blank=True)
     scratch_database = models.CharField(max_length=100, blank=True)
+    phase = models.CharField(
+        max_length=40, blank=True, editable=False, help_text="What a running check is doing."
+    )
     tables = models.JSONField(default=dict, blank=True, help_text="Row count per table.")
     assertion_results = models.JSONField(default=list, blank=True)
     log_tail = models.TextField(blank=True)

@@ -25,7 +25,7 @@ from psycopg import sql
 from apps.backups import dumping
 from apps.backups.credentials import Connection, pgpass_env, policy_connection
 from apps.backups.errors import AlreadyRunning, BackupError, NoGoodBackup
-from apps.backups.leases import fail_dead_runs, owner_token
+from apps.backups.leases import LeaseKeeper, fail_dead_runs, owner_token
 from apps.backups.models import BackupPolicy, BackupRun, RestoreCheck
 from apps.backups.storage import run_storage
 
@@ -73,18 +73,20 @@ def restore_check(
             )
     except IntegrityError:
         raise AlreadyRunning(f"a restore check of {policy.name!r} is already running") from None
+    phase = Phase(backup.size_bytes if backup else None, progress)
     try:
-        with _sigterm_raises():
+        with _sigterm_raises(), LeaseKeeper(RestoreCheck, check.pk, phase.fields):
             if backup is None:
                 raise NoGoodBackup(f"{policy.name!r} has no good backup to restore")
-            with _verified_file(backup, progress) as path:
-                outcome = _check(policy, backup, path, check.scratch_database)
+            with _verified_file(backup, phase.count) as path:
+                outcome = _check(policy, backup, path, check.scratch_database, phase)
         status, error = RestoreCheck.Status.PASSED, ""
     except Exception as exc:
         outcome = getattr(exc, "outcome", None) or Outcome(log_tail=getattr(exc, "log_tail", ""))
         status, error = RestoreCheck.Status.FAILED, getattr(exc, "message", None) or str(exc)
         log.warning("restore check %s of policy %s failed: %s", check.pk, policy.pk, error)
     check.status = status
+    check.phase = ""
     check.error = error
     check.tables = outcome.tables
     check.assertion_results = outcome.assertions
@@ -168,7 +170,27 @@ def _verified_file(run: BackupRun, progress) -> Iterator[Path]:  # noqa: ANN001
         raise BackupError(f"the file of backup run {run.pk} is missing: {run.file_name}") from None
 
 
-def _check(policy: BackupPolicy, backup: BackupRun, path: Path, scratch: str) -> Outcome:
+class Phase:
+    """What a running check is doing, for the lease keeper to write (with a percentage)."""
+
+    def __init__(self, total: int | None, progress) -> None:  # noqa: ANN001
+        self.name, self.total, self.done, self.progress = "verifying checksum", total, 0, progress
+
+    def count(self, size: int) -> None:
+        self.done += size
+        if self.progress:
+            self.progress(size)
+
+    def fields(self) -> dict:
+        if self.name == "verifying checksum" and self.total:
+            return {"phase": f"verifying checksum {min(100, 100 * self.done // self.total)} %"}
+        return {"phase": self.name}
+
+
+def _check(
+    policy: BackupPolicy, backup: BackupRun, path: Path, scratch: str, phase: Phase
+) -> Outcome:
+    phase.name = "restoring"
     if backup.file_name.endswith(".sqlite3.gz"):
         with tempfile.TemporaryDirectory(prefix="portal-restore-") as folder:
             target = Path(folder) / "restored.sqlite3"
@@ -178,8 +200,10 @@ def _check(policy: BackupPolicy, backup: BackupRun, path: Path, scratch: str) ->
                 status = db.execute("PRAGMA integrity_check").fetchone()[0]
                 if status != "ok":
                     raise BackupError(f"the restored SQLite file is damaged: {status}")
+            phase.name = "counting rows"
             outcome = Outcome(tables=_sqlite_tables(target))
             _require_tables(outcome)
+            phase.name = "running assertions"
             outcome.assertions = _sqlite_assertions(target, policy.assertion_list())
             _raise_on_failed_assertions(outcome)
             return outcome
@@ -187,12 +211,15 @@ def _check(policy: BackupPolicy, backup: BackupRun, path: Path, scratch: str) ->
     try:
         _create_database(conn)
         outcome = Outcome(log_tail=_pg_restore(conn, path))
+        phase.name = "counting rows"
         outcome.tables = _pg_tables(conn)
         _require_tables(outcome)
+        phase.name = "running assertions"
         outcome.assertions = _pg_assertions(conn, policy.assertion_list())
         _raise_on_failed_assertions(outcome)
         return outcome
     finally:
+        phase.name = "dropping the scratch database"
         _drop_database(conn)
 
 

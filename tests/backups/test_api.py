@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission, User
 from django_celery_beat.models import PeriodicTask
 
 from apps.api.models import ApiToken
+from apps.audit.models import AuditEntry
 from apps.backups import backup
 from apps.backups.models import BackupPolicy, BackupRun
 from apps.backups.restore import restore_check
@@ -134,6 +135,8 @@ def test_run_now_is_queued_once(client, auth, policy, django_capture_on_commit_c
     assert second.status_code == 409
     assert "already running" in second.json()["error"]
     assert BackupRun.objects.count() == 1
+    entry = AuditEntry.objects.get(action="backup.trigger")
+    assert entry.actor_name == "ops" and entry.target_id == str(first.json()["id"])
 
 
 def test_runs_checks_and_verify(client, auth, policy, django_capture_on_commit_callbacks):
@@ -148,6 +151,7 @@ def test_runs_checks_and_verify(client, auth, policy, django_capture_on_commit_c
     with django_capture_on_commit_callbacks() as callbacks:
         verified = _send(client, "post", f"/api/v1/backup-runs/{run.pk}/verify", auth)
     assert verified.status_code == 202 and len(callbacks) == 1
+    assert AuditEntry.objects.get(action="backup.verify").actor_name == "ops"
     verify_backup(run.pk)  # what the queued task does in the worker
     run.refresh_from_db()
     assert run.verify_ok is True and run.verified_at is not None

@@ -26,6 +26,7 @@ def test_backup_streams_a_checksummed_file(policy):
     assert run.server_version.startswith("15") or run.server_version[:2].isdigit()
     assert run.tool_version.startswith("pg_dump (PostgreSQL)")
     assert run.duration_seconds is not None and run.duration_seconds >= 0
+    assert run.database_bytes > run.size_bytes  # the source's pg_database_size, recorded
     assert not list(path.parent.glob(".run-*"))  # no temporary file left
     assert stat.S_IMODE(path.stat().st_mode) & 0o077 in (0, 0o044, 0o004, 0o040)
 

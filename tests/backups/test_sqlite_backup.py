@@ -25,6 +25,7 @@ def test_sqlite_backup_restore_check_and_restore(tmp_path, backup_dir):
     storage = get_storage(policy)
     writer = storage.open_writer(run.pk)
     info = dumping.dump_sqlite(str(source), 6, writer, lambda n: None)
+    assert info.database_bytes == source.stat().st_size
     name = storage.final_name(run.pk, timezone.now(), info.extension)
     run.sha256, run.size_bytes, run.file_name = writer.finish(), writer.size, name
     storage.commit(writer, name)

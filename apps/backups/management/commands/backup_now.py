@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         policy = find_policy(options["policy"])
         try:
-            with byte_bar(f"backing up {policy.name}") as progress:
+            # The previous file's size makes the bar show a percentage (an estimate).
+            total = backup.previous_size(policy.pk)
+            with byte_bar(f"backing up {policy.name}", total=total) as progress:
                 run = backup.run(policy, trigger=BackupRun.Trigger.COMMAND, progress=progress)
         except AlreadyRunning as exc:
             raise CommandError(exc.message) from None
