@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from apps.api.auth import require_perm
@@ -190,12 +190,12 @@ def list_policies(request: HttpRequest, service: str | None = None):  # noqa: AN
 
 
 @router.post("/backup-policies", response={201: PolicyOut}, summary="Create a backup policy")
-def create_policy(request: HttpRequest, payload: PolicyIn) -> tuple[int, BackupPolicy]:
+def create_policy(request: HttpRequest, payload: PolicyIn) -> Status:
     require_perm(request, "backups.add_backuppolicy")
     data = payload.dict()
     if data["password"] is None:
         data.pop("password")
-    return 201, apply_changes(BackupPolicy(), data)
+    return Status(201, apply_changes(BackupPolicy(), data))
 
 
 @router.get("/backup-policies/{policy_id}", response=PolicyOut, summary="One backup policy")
@@ -220,19 +220,20 @@ def update_policy(request: HttpRequest, policy_id: int, payload: PolicyPatch) ->
 
 
 @router.delete("/backup-policies/{policy_id}", response={204: None}, summary="Delete a policy")
-def delete_policy(request: HttpRequest, policy_id: int) -> tuple[int, None]:
+def delete_policy(request: HttpRequest, policy_id: int) -> Status:
     require_perm(request, "backups.delete_backuppolicy")
     _policy(policy_id).delete()
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
     "/backup-policies/{policy_id}/run", response={202: RunOut}, summary="Back up now (queued)"
 )
-def run_policy(request: HttpRequest, policy_id: int) -> tuple[int, BackupRun]:
+def run_policy(request: HttpRequest, policy_id: int) -> Status:
     require_perm(request, "backups.run_backuppolicy")
-    return 202, actions.queue_backup(
-        _policy(policy_id), trigger=BackupRun.Trigger.API, request=request
+    return Status(
+        202,
+        actions.queue_backup(_policy(policy_id), trigger=BackupRun.Trigger.API, request=request),
     )
 
 
@@ -241,11 +242,11 @@ def run_policy(request: HttpRequest, policy_id: int) -> tuple[int, BackupRun]:
     response={202: Queued},
     summary="Restore-check the newest good backup now (queued)",
 )
-def restore_check_policy(request: HttpRequest, policy_id: int) -> tuple[int, dict]:
+def restore_check_policy(request: HttpRequest, policy_id: int) -> Status:
     require_perm(request, "backups.run_backuppolicy")
     policy = _policy(policy_id)
     actions.queue_restore_check(policy, trigger=BackupRun.Trigger.API, request=request)
-    return 202, {"queued": True, "detail": f"restore check of {policy.name!r} queued"}
+    return Status(202, {"queued": True, "detail": f"restore check of {policy.name!r} queued"})
 
 
 @router.get("/backup-runs", response=list[RunOut], summary="List backup runs")
@@ -271,7 +272,7 @@ def get_run(request: HttpRequest, run_id: int) -> BackupRun:
     response={202: RunOut},
     summary="Re-check the stored file's SHA-256 (queued; see verified_at / verify_ok)",
 )
-def verify_run(request: HttpRequest, run_id: int) -> tuple[int, BackupRun]:
+def verify_run(request: HttpRequest, run_id: int) -> Status:
     require_perm(request, "backups.run_backuppolicy")
     run = get_object_or_404(BackupRun.objects.select_related("policy"), pk=run_id)
     if not run.is_good:
@@ -279,7 +280,7 @@ def verify_run(request: HttpRequest, run_id: int) -> tuple[int, BackupRun]:
 
         raise NoGoodBackup(f"backup run {run.pk} has no stored file to verify ({run.status})")
     actions.queue_verify(run, request=request)
-    return 202, run
+    return Status(202, run)
 
 
 @router.get("/restore-checks", response=list[CheckOut], summary="List restore checks")

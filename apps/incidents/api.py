@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
@@ -143,7 +143,7 @@ def get_incident(request: HttpRequest, incident_id: int) -> Incident:
 
 
 @router.post("/incidents", response={201: IncidentOut}, summary="Declare an incident")
-def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, Incident]:
+def create_incident(request: HttpRequest, payload: IncidentIn) -> Status:
     require_perm(request, "incidents.add_incident")
     incident = lifecycle.open_manually(
         title=payload.title,
@@ -152,7 +152,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> tuple[int, Inc
         user=request.user,
         text=payload.text,
     )
-    return 201, _incidents().get(pk=incident.pk)
+    return Status(201, _incidents().get(pk=incident.pk))
 
 
 @router.patch("/incidents/{incident_id}", response=IncidentOut, summary="Change an incident")
@@ -178,10 +178,10 @@ def update_incident(request: HttpRequest, incident_id: int, payload: IncidentPat
 
 
 @router.delete("/incidents/{incident_id}", response={204: None}, summary="Delete an incident")
-def delete_incident(request: HttpRequest, incident_id: int) -> tuple[int, None]:
+def delete_incident(request: HttpRequest, incident_id: int) -> Status:
     require_perm(request, "incidents.delete_incident")
     get_object_or_404(Incident, pk=incident_id).delete()
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/incidents/{incident_id}/updates", response=list[UpdateOut], summary="The timeline")
@@ -197,9 +197,7 @@ def list_updates(request: HttpRequest, incident_id: int) -> QuerySet[IncidentUpd
     response={201: UpdateOut},
     summary="Add to the timeline (optionally changing the status)",
 )
-def add_update(
-    request: HttpRequest, incident_id: int, payload: UpdateIn
-) -> tuple[int, IncidentUpdate]:
+def add_update(request: HttpRequest, incident_id: int, payload: UpdateIn) -> Status:
     require_perm(request, "incidents.change_incident")
     incident = get_object_or_404(Incident, pk=incident_id)
     update = lifecycle.add_update(
@@ -207,7 +205,7 @@ def add_update(
     )
     if update is None:
         raise PortalError("the incident is already resolved", fields={"status": "resolved"})
-    return 201, update
+    return Status(201, update)
 
 
 class WindowOut(Schema):
@@ -309,9 +307,9 @@ def get_window(request: HttpRequest, window_id: int) -> MaintenanceWindow:
 
 
 @router.post("/maintenance-windows", response={201: WindowOut}, summary="Plan a window")
-def create_window(request: HttpRequest, payload: WindowIn) -> tuple[int, MaintenanceWindow]:
+def create_window(request: HttpRequest, payload: WindowIn) -> Status:
     require_perm(request, "incidents.add_maintenancewindow")
-    return 201, _save_window(MaintenanceWindow(), payload)
+    return Status(201, _save_window(MaintenanceWindow(), payload))
 
 
 @router.put("/maintenance-windows/{window_id}", response=WindowOut, summary="Replace a window")
@@ -321,10 +319,10 @@ def replace_window(request: HttpRequest, window_id: int, payload: WindowIn) -> M
 
 
 @router.delete("/maintenance-windows/{window_id}", response={204: None}, summary="Delete")
-def delete_window(request: HttpRequest, window_id: int) -> tuple[int, None]:
+def delete_window(request: HttpRequest, window_id: int) -> Status:
     require_perm(request, "incidents.delete_maintenancewindow")
     get_object_or_404(MaintenanceWindow, pk=window_id).delete()
-    return 204, None
+    return Status(204, None)
 
 
 class AlertIn(Schema):

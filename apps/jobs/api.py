@@ -6,7 +6,7 @@ from typing import Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from apps.api.auth import require_perm
@@ -67,7 +67,7 @@ def get_job(request: HttpRequest, job_id: int) -> JobRun:
     response={202: JobOut},
     summary="Start a maintenance or retention run (409 while one is in progress)",
 )
-def start_job(request: HttpRequest, payload: JobIn) -> tuple[int, JobRun]:
+def start_job(request: HttpRequest, payload: JobIn) -> Status:
     require_perm(request, "jobs.add_jobrun")
     run = triggers.trigger(
         payload.kind,
@@ -77,7 +77,7 @@ def start_job(request: HttpRequest, payload: JobIn) -> tuple[int, JobRun]:
         retention_kind=payload.retention_kind,
         request=request,
     )
-    return 202, run
+    return Status(202, run)
 
 
 class ExportOut(Schema):
@@ -146,7 +146,7 @@ def get_export_view(request: HttpRequest, export_id: int) -> dict:
     response={202: ExportOut},
     summary="Queue an export (run by a worker on the exports queue)",
 )
-def create_export(request: HttpRequest, payload: ExportIn) -> tuple[int, dict]:
+def create_export(request: HttpRequest, payload: ExportIn) -> Status:
     export = request_export(
         payload.kind,
         user=request.user,
@@ -156,7 +156,7 @@ def create_export(request: HttpRequest, payload: ExportIn) -> tuple[int, dict]:
         service_slug=payload.service or "",
         trigger=JobRun.Trigger.API,
     )
-    return 202, _out(request, export)
+    return Status(202, _out(request, export))
 
 
 class _LazyOut:

@@ -3,7 +3,7 @@
 from django.db.models import ProtectedError, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from apps.api.auth import require_perm
@@ -82,10 +82,10 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilter]) -> dict:
 
 
 @router.post("/services", response={201: ServiceOut}, summary="Create a service")
-def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, dict]:
+def create_service(request: HttpRequest, payload: ServiceIn) -> Status:
     require_perm(request, "monitoring.add_service")
     service = save_service(payload.model_dump())
-    return 201, _service_out(_one_service(service.slug), {"24h": None, "30d": None})
+    return Status(201, _service_out(_one_service(service.slug), {"24h": None, "30d": None}))
 
 
 @router.get("/services/{slug}", response=ServiceOut, summary="One service (by slug or id)")
@@ -104,7 +104,7 @@ def update_service(request: HttpRequest, slug: str, payload: ServicePatch) -> di
 
 
 @router.delete("/services/{slug}", response={204: None}, summary="Delete a service")
-def delete_service(request: HttpRequest, slug: str) -> tuple[int, None]:
+def delete_service(request: HttpRequest, slug: str) -> Status:
     require_perm(request, "monitoring.delete_service")
     service = _one_service(slug)
     try:
@@ -114,7 +114,7 @@ def delete_service(request: HttpRequest, slug: str) -> tuple[int, None]:
         raise Conflict(
             f"the service is still used by {', '.join(used_by)}; remove those first"
         ) from None
-    return 204, None
+    return Status(204, None)
 
 
 def _monitor_out(request: HttpRequest, monitor: Monitor) -> Monitor:
@@ -159,9 +159,9 @@ class _LazyOut:
 
 
 @router.post("/monitors", response={201: MonitorOut}, summary="Create a monitor")
-def create_monitor(request: HttpRequest, payload: MonitorIn) -> tuple[int, Monitor]:
+def create_monitor(request: HttpRequest, payload: MonitorIn) -> Status:
     require_perm(request, "monitoring.add_monitor")
-    return 201, _monitor_out(request, _one_monitor(save_monitor(payload.model_dump()).pk))
+    return Status(201, _monitor_out(request, _one_monitor(save_monitor(payload.model_dump()).pk)))
 
 
 @router.get("/monitors/{monitor_id}", response=MonitorOut, summary="One monitor")
@@ -178,10 +178,10 @@ def update_monitor(request: HttpRequest, monitor_id: int, payload: MonitorPatch)
 
 
 @router.delete("/monitors/{monitor_id}", response={204: None}, summary="Delete a monitor")
-def delete_monitor(request: HttpRequest, monitor_id: int) -> tuple[int, None]:
+def delete_monitor(request: HttpRequest, monitor_id: int) -> Status:
     require_perm(request, "monitoring.delete_monitor")
     _one_monitor(monitor_id).delete()
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/monitors/{monitor_id}/probe", response=ResultOut, summary="Probe now")

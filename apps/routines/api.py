@@ -6,7 +6,7 @@ from typing import Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from apps.api.auth import require_perm
@@ -50,10 +50,10 @@ class DeploymentOut(Schema):
 
 
 @router.post("/deployments", response={201: DeploymentOut}, summary="Record a deploy event")
-def create_deployment(request: HttpRequest, payload: DeploymentIn) -> tuple[int, Deployment]:
+def create_deployment(request: HttpRequest, payload: DeploymentIn) -> Status:
     require_perm(request, "routines.add_deployment")
     row = record_deployment(**payload.dict(), created_by=request.user)
-    return 201, row
+    return Status(201, row)
 
 
 @router.get("/deployments", response=list[DeploymentOut], summary="Deploy events, newest first")
