@@ -1,7 +1,6 @@
 """Shared fixtures: free ports, subprocess servers and workers against the test database."""
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from apps.core.processes import stop_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,13 +70,7 @@ def subprocess_env(**overrides: str | None) -> dict[str, str]:
 
 
 def stop_process(proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    stop_processes([proc], timeout)
 
 
 @contextmanager

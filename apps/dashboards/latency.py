@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from django.db import connection
 
 from apps.monitoring.models import DailyRollup, HourlyRollup, Monitor
-from apps.monitoring.stats import _PAIR, histogram_quantile
+from apps.monitoring.stats import histogram_quantile, iter_packed
 
 
 def _sql(table: str, group: str, where: list[str], monitor_filter: str) -> str:
@@ -70,7 +70,7 @@ def merge_packed(histograms: list[bytes | memoryview]) -> dict[int, int]:
     1,000 monitors over a day). A test checks it against merge_histograms.
     """
     total: dict[int, int] = {}
-    for index, count in _PAIR.iter_unpack(b"".join(histograms)):
+    for index, count in iter_packed(b"".join(histograms)):
         total[index] = total.get(index, 0) + count
     return total
 

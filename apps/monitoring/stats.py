@@ -9,7 +9,7 @@ rollups: the reported value is the upper bound of the bucket holding the nearest
 import math
 import struct
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from apps.monitoring.state import DOWN, UP
@@ -102,7 +102,12 @@ def pack_histogram(counts: Mapping[int, int]) -> bytes:
 
 
 def unpack_histogram(data: bytes | memoryview) -> dict[int, int]:
-    return {index: count for index, count in _PAIR.iter_unpack(bytes(data))}
+    return dict(iter_packed(data))
+
+
+def iter_packed(data: bytes | memoryview) -> Iterator[tuple[int, int]]:
+    """(bucket index, count) pairs of packed histograms; several may be concatenated."""
+    return _PAIR.iter_unpack(bytes(data))
 
 
 def nearest_rank(values: Sequence[float], q: float) -> float | None:

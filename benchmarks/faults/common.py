@@ -5,7 +5,6 @@ request's latency counts from when it was *due*, not from when a thread got roun
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from apps.core.processes import stop_processes  # noqa: E402
+
 PG_BIN = Path("/usr/lib/postgresql") / sorted(os.listdir("/usr/lib/postgresql"))[-1] / "bin"
 
 
@@ -180,13 +183,7 @@ def process(env: dict[str, str], *args: str, log: Path | None = None) -> Iterato
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_processes([proc])
 
 
 def gunicorn_args() -> list[str]:

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core.processes import stop_processes
+
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -141,21 +143,8 @@ class Command(BaseCommand):
 
     def stop_children(self, children: dict[str, subprocess.Popen], timeout: float) -> None:
         self.stdout.write("Stopping web, worker and beat ...")
-        for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        for child in children.values():
-            try:
-                child.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
+        # The whole group goes: gunicorn workers and the Celery pool with their parent.
+        killed = stop_processes(children.values(), timeout)
         for name, child in children.items():
-            # Kill the whole group: gunicorn workers and the Celery pool go with their parent.
-            try:
-                os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                continue
-            if child.poll() is None:
+            if child in killed:
                 self.stderr.write(f"{name} did not stop within {timeout:.0f} s; killed.")
-            child.wait()
