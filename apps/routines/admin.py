@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -17,6 +18,9 @@ from apps.routines.models import (
 )
 from apps.routines.runbooks import render_markdown
 
+# Typed links without a scheme are https:// (Django 6 default; no deprecation warning).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
 
 class ChecklistItemForm(forms.ModelForm):
     evidence = forms.ChoiceField(choices=evidence.choices, required=False)
@@ -28,6 +32,7 @@ class ChecklistItemForm(forms.ModelForm):
 
 
 class ChecklistItemInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = ChecklistItem
     form = ChecklistItemForm
     extra = 1
@@ -82,6 +87,7 @@ class OccurrenceItemForm(forms.ModelForm):
 
 
 class OccurrenceItemInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = OccurrenceItem
     form = OccurrenceItemForm
     fields = ["text_and_link", "how", "done", "note", "ticked", "proof"]
@@ -212,6 +218,7 @@ class OccurrenceAdmin(admin.ModelAdmin):
 
 
 class RunbookAttachmentInline(admin.TabularInline):
+    formfield_overrides = HTTPS_URLS
     model = RunbookAttachment
     extra = 1
     fields = ["target_type", "target_id"]
@@ -232,6 +239,7 @@ class RunbookAdmin(admin.ModelAdmin):
 
 @admin.register(Deployment)
 class DeploymentAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = [
         "service",
         "version",
