@@ -22,12 +22,18 @@ from apps.routines.runbooks import render_markdown
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
+def https_urls(field: models.Field, **kwargs) -> forms.Field | None:
+    """formfield_callback for plain ModelForms: the same rule as HTTPS_URLS."""
+    return field.formfield(**HTTPS_URLS.get(type(field), {}), **kwargs)
+
+
 class ChecklistItemForm(forms.ModelForm):
     evidence = forms.ChoiceField(choices=evidence.choices, required=False)
 
     class Meta:
         model = ChecklistItem
         fields = ["position", "text", "link", "instructions", "evidence"]
+        formfield_callback = https_urls
         widgets = {"instructions": forms.Textarea(attrs={"rows": 2, "cols": 50})}
 
 
