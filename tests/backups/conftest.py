@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -99,8 +100,8 @@ def _no_leftover_scratch_databases() -> Iterator[None]:
     assert left == [], f"scratch databases left behind: {left}"
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
+@contextmanager
+def s3_server() -> Iterator[tuple[str, subprocess.Popen]]:
     """A real S3-compatible server (moto's standalone server) on a free local port."""
     from tests.conftest import free_port, stop_process, wait_until
 
@@ -113,9 +114,15 @@ def s3_endpoint() -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _answers(url), timeout=30, what="the S3 server to listen")
-        yield url
+        yield url, proc
     finally:
         stop_process(proc)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    with s3_server() as (url, _):
+        yield url
 
 
 def _answers(url: str) -> bool:

@@ -5,11 +5,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 import psycopg
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 
 from apps.backups import backup
 from apps.backups.models import BackupPolicy, BackupRun, RestoreCheck
@@ -21,6 +23,7 @@ from tests.backups.conftest import (
     make_source_database,
     s3_client,
     s3_env,
+    s3_server,
     server,
 )
 from tests.conftest import ROOT, closed_port, shared_database_url, subprocess_env, wait_until
@@ -206,3 +209,41 @@ def test_commands_work_on_runs_in_the_bucket(s3_policy, source_db, capsys):
         assert "2 tables, 750 rows" in capsys.readouterr().out
     finally:
         drop_database(target)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bucket_lost_mid_backup_fails_the_run_and_opens_an_incident(
+    source_db, settings, backup_dir
+):
+    s = server()
+    policy = BackupPolicy.objects.create(name="lost", dbname=source_db, storage="s3", **s)
+    with s3_server() as (url, proc):
+        settings.BACKUP_S3_ENDPOINT_URL = url
+        settings.BACKUP_S3_BUCKET = "lost"
+        settings.BACKUP_S3_REGION = "us-east-1"
+        settings.BACKUP_S3_ACCESS_KEY_ID = "test-key"
+        settings.BACKUP_S3_SECRET_ACCESS_KEY = "test-secret"
+        s3_client(settings).create_bucket(Bucket="lost")
+        with psycopg.connect(**s, dbname=source_db) as locker:
+            # pg_dump waits on this lock after the upload has been started.
+            locker.execute("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+            result: list[BackupRun] = []
+
+            def back_up() -> None:
+                try:
+                    result.append(backup.run(policy, trigger="command"))
+                finally:
+                    connection.close()  # this thread's own connection
+
+            worker = threading.Thread(target=back_up)
+            worker.start()
+            wait_until(lambda: _uploads(settings, "lost"), timeout=30, what="the upload")
+            proc.kill()  # the store goes away with the upload open
+            proc.wait()
+            locker.rollback()
+        worker.join(120)
+    run = result[0]
+    assert run.status == BackupRun.Status.FAILED
+    assert run.error.startswith("S3 storage error while uploading part 1 (bucket 'lost')")
+    assert run.sha256 == "" and run.file_name == ""
+    assert Incident.objects.filter(cause=policy.cause, resolved_at__isnull=True).exists()
