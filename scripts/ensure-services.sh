@@ -14,6 +14,8 @@ command -v wrk >/dev/null || need+=(wrk)
 # A real Alertmanager posts to the intake (tests/incidents); logrotate -d checks the config.
 command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v logrotate >/dev/null || [ -x /usr/sbin/logrotate ] || need+=(logrotate)
+# libfaketime moves the wall clock of a real beat under test (tests/health clock jumps).
+command -v faketime >/dev/null || need+=(faketime)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "missing Debian packages: ${need[*]} (install them, or run as root)" >&2

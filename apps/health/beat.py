@@ -69,7 +69,23 @@ class HeartbeatScheduler(DatabaseScheduler):
             log.warning("wall clock jumped forward %.0f s: overdue schedules run once now", jump)
         elif jump < 0:
             repaired = repair_after_backward_jump(timezone.now())
+            self._reload_after_backward_jump()
             log.warning("wall clock jumped back %.0f s: %d schedule(s) re-stamped", -jump, repaired)
+
+    def _reload_after_backward_jump(self) -> None:
+        """Make the in-memory schedule follow the repaired rows.
+
+        django-celery-beat would otherwise write its unsynced in-memory "last run" stamps (now
+        in the future) back over the repair, and its change check compares timestamps that just
+        went backwards, so it would not reload. (Found by the libfaketime test with a real beat;
+        these are DatabaseScheduler's own attributes, pinned by the lock file.)
+        """
+        self._dirty.clear()
+        self._schedule = self.all_as_schedule()
+        self._heap = []
+        self._heap_invalidated = True
+        self._last_timestamp = PeriodicTasks.last_change()
+        self._last_full_sync = datetime.now()  # noqa: DTZ005 - the library's own naive clock
 
     def _hold_lease(self) -> bool:
         try:
