@@ -4,11 +4,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timesince
 
 from apps.backups import actions
 from apps.backups.credentials import encrypt_password
 from apps.backups.errors import CredentialError
+from apps.backups.freshness import with_state
 from apps.backups.models import BackupPolicy, BackupRun, RestoreCheck
 from apps.core.errors import PortalError
 
@@ -63,7 +66,17 @@ class BackupPolicyForm(forms.ModelForm):
 @admin.register(BackupPolicy)
 class BackupPolicyAdmin(admin.ModelAdmin):
     form = BackupPolicyForm
-    list_display = ("name", "service", "kind", "enabled", "schedule", "restore_schedule")
+    list_display = (
+        "name",
+        "service",
+        "kind",
+        "storage",
+        "enabled",
+        "schedule",
+        "newest_good",
+        "last_backup",
+        "last_restore_check",
+    )
     list_filter = ("kind", "enabled")
     search_fields = ("name", "dbname", "host")
     autocomplete_fields = ()
@@ -91,6 +104,39 @@ class BackupPolicyAdmin(admin.ModelAdmin):
         ),
         ("Restore check", {"fields": ("restore_host", "restore_port", "assertions")}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return with_state(super().get_queryset(request).select_related("service"))
+
+    @admin.display(description="newest good backup", ordering="newest_good_at")
+    def newest_good(self, obj: BackupPolicy) -> str:
+        if obj.newest_good_at is None:
+            return "none yet"
+        age = timesince(obj.newest_good_at, timezone.now())
+        if timezone.now() - obj.newest_good_at > obj.max_age:
+            return format_html('<strong style="color:#ba2121">{} ago (too old)</strong>', age)
+        return f"{age} ago"
+
+    @admin.display(description="last backup")
+    def last_backup(self, obj: BackupPolicy) -> str:
+        if obj.last_run_status == BackupRun.Status.FAILED:
+            return format_html(
+                '<span style="color:#ba2121" title="{}">failed</span>', obj.last_run_error
+            )
+        return obj.last_run_status or "-"
+
+    @admin.display(description="last restore check", ordering="last_check_at")
+    def last_restore_check(self, obj: BackupPolicy) -> str:
+        if obj.last_check_status is None:
+            return "never"
+        when = f"{timesince(obj.last_check_at, timezone.now())} ago"
+        if obj.last_check_status == RestoreCheck.Status.FAILED:
+            return format_html(
+                '<span style="color:#ba2121" title="{}">failed {}</span>',
+                obj.last_check_error,
+                when,
+            )
+        return f"{obj.last_check_status} {when}"
 
     def _each(self, request: HttpRequest, queryset: QuerySet, func, done: str) -> None:  # noqa: ANN001
         if not request.user.has_perm("backups.run_backuppolicy"):

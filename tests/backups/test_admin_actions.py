@@ -1,10 +1,14 @@
 """The admin's "Back up now", "Restore check now" and "Verify now" actions."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.backups import backup
 from apps.backups.models import BackupRun
+from apps.backups.restore import restore_check
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +42,19 @@ def test_restore_check_and_verify_now_are_audited(admin_client, policy, admin_us
     run = backup.run(policy, trigger="command")
     assert _act(admin_client, "backuprun", "verify_now", run.pk) == "1 verification(s) queued"
     assert AuditEntry.objects.get(action="backup.verify").target_id == str(run.pk)
+
+
+def test_policy_list_shows_backup_and_check_state(admin_client, policy):
+    page = admin_client.get("/admin/backups/backuppolicy/").content.decode()
+    assert "none yet" in page and "never" in page
+    backup.run(policy, trigger="command")
+    restore_check(policy, trigger="command")
+    page = admin_client.get("/admin/backups/backuppolicy/").content.decode()
+    assert "succeeded" in page and "passed" in page and "too old" not in page
+    BackupRun.objects.update(finished_at=timezone.now() - timedelta(days=3))
+    policy.assertions = "SELECT false"
+    policy.save()
+    restore_check(policy, trigger="command")
+    page = admin_client.get("/admin/backups/backuppolicy/").content.decode()
+    assert "(too old)" in page and ">failed " in page
+    assert "assertion failed: SELECT false" in page  # the reason, as the cell's title
