@@ -1,5 +1,7 @@
 """Fixtures for backup tests: a real source database on the test PostgreSQL server."""
 
+import os
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -165,3 +167,40 @@ def s3_env(settings) -> dict[str, str]:  # noqa: ANN001
     """The BACKUP_S3_* settings as environment variables, for child processes."""
     names = ("BUCKET", "ENDPOINT_URL", "REGION", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "PREFIX")
     return {f"BACKUP_S3_{n}": str(getattr(settings, f"BACKUP_S3_{n}")) for n in names}
+
+
+@contextmanager
+def backup_now_while_locked(policy: BackupPolicy, env: dict[str, str]) -> Iterator:
+    """`manage.py backup_now` in a child process while its `customers` table is locked.
+
+    pg_dump waits on the lock, so the run stays in progress for as long as the block lasts;
+    the lock is released on the way out. A child still running after a failure is killed.
+    """
+    from tests.conftest import ROOT
+
+    with psycopg.connect(**server(), dbname=policy.dbname) as locker:
+        locker.execute("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
+        proc = subprocess.Popen(
+            [sys.executable, "manage.py", "backup_now", policy.name],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            yield proc
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            locker.rollback()
+
+
+def kill_when(proc: subprocess.Popen, predicate, what: str) -> None:  # noqa: ANN001
+    """SIGKILL `proc` as soon as `predicate()` holds (the run is under way)."""
+    from tests.conftest import wait_until
+
+    wait_until(predicate, timeout=60, what=what)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)

@@ -1,12 +1,8 @@
 """A backup that dies half-way never counts as good and leaves no file after cleanup."""
 
-import os
 import signal
-import subprocess
-import sys
 
 import psutil
-import psycopg
 import pytest
 from django.utils import timezone
 
@@ -16,8 +12,14 @@ from apps.backups.leases import owner_token
 from apps.backups.models import BackupPolicy, BackupRun
 from apps.backups.storage import clean_orphans, get_storage
 from apps.incidents.models import Incident
-from tests.backups.conftest import drop_database, make_source_database, server
-from tests.conftest import ROOT, shared_database_url, subprocess_env, wait_until
+from tests.backups.conftest import (
+    backup_now_while_locked,
+    drop_database,
+    kill_when,
+    make_source_database,
+    server,
+)
+from tests.conftest import shared_database_url, subprocess_env
 
 
 @pytest.fixture
@@ -71,31 +73,16 @@ def test_process_killed_mid_backup_is_failed_and_cleaned(source_db, backup_dir):
         name="locked", host=s["host"], port=s["port"], dbname=source_db, user=s["user"]
     )
     env = subprocess_env(DATABASE_URL=shared_database_url(), BACKUP_DIR=str(backup_dir))
-    # Hold a lock pg_dump must wait for, so the kill lands while the run is in progress.
-    with psycopg.connect(**s, dbname=source_db) as locker:
-        locker.execute("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
-        proc = subprocess.Popen(
-            [sys.executable, "manage.py", "backup_now", "locked"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+    # pg_dump waits on a lock, so the kill lands while the run is in progress.
+    with backup_now_while_locked(policy, env) as proc:
+        kill_when(
+            proc,
+            lambda: (
+                BackupRun.objects.filter(status="running").exists()
+                and list(get_storage(policy).dir.glob(".run-*.partial"))
+            ),
+            what="the backup to be under way",
         )
-        try:
-            wait_until(
-                lambda: (
-                    BackupRun.objects.filter(status="running").exists()
-                    and list(get_storage(policy).dir.glob(".run-*.partial"))
-                ),
-                timeout=60,
-                what="the backup to be under way",
-            )
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        locker.rollback()
     run = BackupRun.objects.get()
     assert run.status == BackupRun.Status.RUNNING  # nobody has noticed yet
     storage = get_storage(policy)

@@ -1,10 +1,7 @@
 """A run that blocks (pg_dump waiting on a lock) keeps its lease, and reports its progress."""
 
-import subprocess
-import sys
 import time
 
-import psycopg
 import pytest
 from django.utils import timezone
 
@@ -12,43 +9,32 @@ from apps.backups import backup
 from apps.backups.leases import LeaseKeeper, fail_dead_runs
 from apps.backups.models import BackupPolicy, BackupRun
 from apps.backups.restore import Phase, restore_check
-from tests.backups.conftest import server
-from tests.conftest import ROOT, shared_database_url, subprocess_env, wait_until
+from tests.backups.conftest import backup_now_while_locked, server
+from tests.conftest import shared_database_url, subprocess_env, wait_until
 
 
 @pytest.mark.django_db(transaction=True)
 def test_blocked_backup_keeps_its_lease_past_the_stale_limit(source_db, backup_dir, settings):
     settings.BACKUP_STALE_SECONDS = 2
     s = server()
-    BackupPolicy.objects.create(
+    policy = BackupPolicy.objects.create(
         name="blocked", host=s["host"], port=s["port"], dbname=source_db, user=s["user"]
     )
     env = subprocess_env(
         DATABASE_URL=shared_database_url(), BACKUP_DIR=str(backup_dir), BACKUP_STALE_SECONDS="2"
     )
-    with psycopg.connect(**s, dbname=source_db) as locker:
-        locker.execute("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
-        proc = subprocess.Popen(
-            [sys.executable, "manage.py", "backup_now", "blocked"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+    with backup_now_while_locked(policy, env) as proc:
+        wait_until(
+            lambda: BackupRun.objects.filter(status="running").exists(),
+            timeout=60,
+            what="the backup to start",
         )
-        try:
-            wait_until(
-                lambda: BackupRun.objects.filter(status="running").exists(),
-                timeout=60,
-                what="the backup to start",
-            )
-            first = BackupRun.objects.get().heartbeat_at
-            deadline = time.monotonic() + 3 * settings.BACKUP_STALE_SECONDS
-            while time.monotonic() < deadline:  # pg_dump writes nothing all this time
-                assert fail_dead_runs(now=timezone.now()) == 0
-                time.sleep(0.3)
-            assert BackupRun.objects.get().heartbeat_at > first
-        finally:
-            locker.rollback()
+        first = BackupRun.objects.get().heartbeat_at
+        deadline = time.monotonic() + 3 * settings.BACKUP_STALE_SECONDS
+        while time.monotonic() < deadline:  # pg_dump writes nothing all this time
+            assert fail_dead_runs(now=timezone.now()) == 0
+            time.sleep(0.3)
+        assert BackupRun.objects.get().heartbeat_at > first
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     run = BackupRun.objects.get()

@@ -1,10 +1,6 @@
 """Backups in an S3-compatible bucket, against a real S3 server (moto's standalone server)."""
 
 import hashlib
-import os
-import signal
-import subprocess
-import sys
 import threading
 
 import psycopg
@@ -19,14 +15,16 @@ from apps.backups.restore import restore_check, restore_into
 from apps.backups.storage import clean_orphans, run_storage
 from apps.incidents.models import Incident
 from tests.backups.conftest import (
+    backup_now_while_locked,
     drop_database,
+    kill_when,
     make_source_database,
     s3_client,
     s3_env,
     s3_server,
     server,
 )
-from tests.conftest import ROOT, closed_port, shared_database_url, subprocess_env, wait_until
+from tests.conftest import closed_port, shared_database_url, subprocess_env, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -151,30 +149,15 @@ def test_killed_backup_leaves_no_object_and_maintenance_aborts_the_upload(
     env = subprocess_env(
         DATABASE_URL=shared_database_url(), BACKUP_DIR=str(backup_dir), **s3_env(settings)
     )
-    with psycopg.connect(**s, dbname=source_db) as locker:
-        locker.execute("LOCK TABLE customers IN ACCESS EXCLUSIVE MODE")
-        proc = subprocess.Popen(
-            [sys.executable, "manage.py", "backup_now", "killed"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+    with backup_now_while_locked(policy, env) as proc:
+        kill_when(
+            proc,
+            lambda: (
+                BackupRun.objects.filter(status="running").exists()
+                and _uploads(settings, s3_bucket)
+            ),
+            what="the upload to be under way",
         )
-        try:
-            wait_until(
-                lambda: (
-                    BackupRun.objects.filter(status="running").exists()
-                    and _uploads(settings, s3_bucket)
-                ),
-                timeout=60,
-                what="the upload to be under way",
-            )
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        locker.rollback()
     stray = f"ops/backups/policy-{policy.pk}/20250101T000000Z-run-999999.dump"
     s3_client(settings).put_object(Bucket=s3_bucket, Key=stray, Body=b"PGDMP")
     # An upload of a run that is long gone (e.g. its cleanup could not reach the bucket).
