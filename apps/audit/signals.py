@@ -38,7 +38,17 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
         # An F() or other expression is not a value yet; it is resolved by the database.
         if not hasattr(getattr(instance, f.attname), "resolve_expression")
     }
-    return redact(json.loads(json.dumps(data, cls=DjangoJSONEncoder)))
+    return redact(json.loads(json.dumps(data, cls=_Encoder)))
+
+
+class _Encoder(DjangoJSONEncoder):
+    """Django's encoder, plus any other value (a ZoneInfo, a custom field's object) as text."""
+
+    def default(self, o: Any) -> Any:
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
 
 
 def changed(before: dict, after: dict) -> list[str]:

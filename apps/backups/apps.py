@@ -6,7 +6,25 @@ class BackupsConfig(AppConfig):
     verbose_name = "Backups"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+        from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
         from apps.backups import metrics  # noqa: F401 - registers the gauges
+        from apps.backups.schedule import adopt_beat_edits, adopt_crontab_edits
+
+        # Schedules edited in django-celery-beat's admin flow back into their policies.
+        post_save.connect(
+            lambda instance, raw=False, **kw: raw or adopt_beat_edits(instance),
+            sender=PeriodicTask,
+            weak=False,
+            dispatch_uid="backups-adopt-task",
+        )
+        post_save.connect(
+            lambda instance, raw=False, **kw: raw or adopt_crontab_edits(instance),
+            sender=CrontabSchedule,
+            weak=False,
+            dispatch_uid="backups-adopt-crontab",
+        )
         from apps.jobs.registry import register_export, register_retention
 
         # Only settled runs (failed, or file removed by backup retention) have a date here,
