@@ -35,7 +35,10 @@ def report_problem(
 
     Suppressed when every service named is inside a maintenance window, or when a service's
     dependency is under maintenance. When a dependency already has an open incident, the
-    services are added to that one (the root cause) instead of opening another.
+    services are added to that one (the root cause) instead of opening another; when the
+    dependency's incident opens after its dependents' own (their probes noticed first), those
+    are merged into it. A dependent still failing once the root has recovered is reported
+    again by `apps.incidents.reconcile`, so merging never loses an alert.
     """
     if not cause:
         raise ValueError("report_problem needs a cause key")
@@ -111,7 +114,35 @@ def _create(
         text=f"{text} {detail}".strip(),
     )
     _notify_on_commit(incident, NotificationDelivery.Event.OPENED)
+    _merge_dependents(incident, impacted - ids, now)
     return incident
+
+
+def _merge_dependents(root: Incident, dependents: set[int], now: datetime) -> None:
+    """Fold open automatic incidents that only concern `dependents` into the new `root`."""
+    if not dependents:
+        return
+    candidates = (
+        Incident.objects.open()
+        .filter(automatic=True, services__in=dependents)
+        .exclude(pk=root.pk)
+        .distinct()
+    )
+    for other in candidates:
+        if not set(other.services.values_list("id", flat=True)) <= dependents:
+            continue  # it also concerns services the root does not explain
+        resolve(
+            other,
+            text=f"Merged into #{root.pk} ({root.title}): a service it depends on is down. "
+            "Reported again if still failing once that recovers.",
+            now=now,
+        )
+        note = f"Merged #{other.pk} ({other.title}), opened {other.opened_at:%H:%M:%S} UTC."
+        if severity_rank(other.severity) < severity_rank(root.severity):
+            note += f" Severity raised from {root.severity} to {other.severity}."
+            root.severity = other.severity
+            root.save(update_fields=["severity"])
+        IncidentUpdate.objects.create(incident=root, at=now, text=note)
 
 
 def _refresh(

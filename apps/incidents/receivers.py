@@ -33,6 +33,11 @@ def on_monitor_state_changed(
         log.exception("could not update the incident of monitor %s", monitor.pk)
 
 
+def report_down(monitor: object, at: datetime, reason: str) -> None:
+    """Report a monitor that is (still) DOWN, as its transition to DOWN does."""
+    _apply(monitor, "down", "down", at, reason)
+
+
 def _apply(monitor: object, previous: str, current: str, at: datetime, reason: str) -> None:
     cause = monitor_cause(monitor.pk)
     if current == "down":

@@ -25,5 +25,12 @@ def escalate() -> int:
 
 
 @shared_task
+def reconcile_down_monitors() -> int:
+    from apps.incidents.reconcile import reconcile
+
+    return reconcile()
+
+
+@shared_task
 def evaluate_resource_rules() -> int:
     return len(resources.evaluate_all())

@@ -98,3 +98,27 @@ def test_late_heartbeat_signal_opens_a_late_incident(make_service):
     )
     incident.refresh_from_db()
     assert incident.status == "resolved"
+
+
+def test_real_probes_noticing_the_dependent_first_are_merged(target, make_service):
+    db = make_service("db")
+    api = make_service("api", depends_on=(db,))
+    db_monitor = Monitor.objects.create(
+        service=db, name="db http", target=target.url, failures_before_down=1
+    )
+    api_monitor = Monitor.objects.create(
+        service=api, name="api http", target=target.url, failures_before_down=1
+    )
+    target.status = 500
+    probe_now([api_monitor])  # the dependent's probe runs first
+    early = Incident.objects.get()
+    probe_now([db_monitor])
+    early.refresh_from_db()
+    root = Incident.objects.open().get()
+    assert root.cause == f"monitor:{db_monitor.pk}" and early.status == "resolved"
+    assert set(root.services.values_list("slug", flat=True)) == {"db", "api"}
+
+    target.status = 200
+    probe_now([db_monitor, api_monitor])
+    root.refresh_from_db()
+    assert root.status == "resolved" and not Incident.objects.open().exists()
