@@ -66,7 +66,7 @@ def choose(
 def apply_retention(policy, *, now: datetime) -> list[int]:  # noqa: ANN001
     """Remove the files retention lets go, mark their runs pruned; returns the run ids."""
     from apps.backups.models import BackupRun, RestoreCheck
-    from apps.backups.storage import get_storage
+    from apps.backups.storage import storage_at
 
     good = BackupRun.objects.filter(
         policy=policy, status=BackupRun.Status.SUCCEEDED, pruned_at__isnull=True
@@ -81,10 +81,9 @@ def apply_retention(policy, *, now: datetime) -> list[int]:  # noqa: ANN001
     doomed = choose(candidates, rules=rules, now=now, protected=reading)
     if not doomed:
         return []
-    storage = get_storage(policy)
     removed = []
-    for run in good.filter(pk__in=doomed).only("pk", "file_name", "finished_at"):
-        storage.delete(run.file_name)
+    for run in good.filter(pk__in=doomed).only("pk", "file_name", "finished_at", "storage"):
+        storage_at(policy.pk, run.storage).delete(run.file_name)  # where that run wrote it
         removed.append(run.pk)
         log.info(
             "retention removed backup run %s of policy %s (%s, finished %s)",

@@ -230,3 +230,22 @@ def test_bucket_lost_mid_backup_fails_the_run_and_opens_an_incident(
     assert run.error.startswith("S3 storage error while uploading part 1 (bucket 'lost')")
     assert run.sha256 == "" and run.file_name == ""
     assert Incident.objects.filter(cause=policy.cause, resolved_at__isnull=True).exists()
+
+
+def test_switching_a_policy_to_s3_keeps_older_runs_where_they_are(
+    policy, s3_bucket, settings, backup_dir
+):
+    local = backup.run(policy, trigger="command")
+    policy.storage = BackupPolicy.Storage.S3
+    policy.save()
+    remote = backup.run(policy, trigger="command")
+    assert (local.storage, remote.storage) == ("local", "s3")
+    assert backup.verify(local) is True and backup.verify(remote) is True
+    assert run_storage(local).path(local.file_name).exists()
+
+    policy.keep_last, policy.keep_daily_days, policy.keep_weekly_weeks = 1, 0, 0
+    policy.save()
+    third = backup.run(policy, trigger="command")
+    # Retention removed each file where its run wrote it.
+    assert not (backup_dir / local.file_name).exists()
+    assert list(_objects(settings, s3_bucket)) == [f"ops/backups/{third.file_name}"]
