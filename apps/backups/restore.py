@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -158,16 +158,19 @@ def drop_scratch_quietly(check: RestoreCheck) -> None:
 @contextmanager
 def _verified_file(run: BackupRun, progress) -> Iterator[Path]:  # noqa: ANN001
     """A local path to `run`'s file whose SHA-256 matched the recorded one (S3: a download)."""
-    try:
-        with run_storage(run).fetch(run.file_name, progress) as (path, digest):
-            if digest != run.sha256:
-                raise BackupError(
-                    f"checksum mismatch for backup run {run.pk}: recorded {run.sha256[:12]}..., "
-                    f"file has {digest[:12]}...; the file is damaged"
-                )
-            yield path
-    except FileNotFoundError:
-        raise BackupError(f"the file of backup run {run.pk} is missing: {run.file_name}") from None
+    with ExitStack() as stack:
+        try:
+            path, digest = stack.enter_context(run_storage(run).fetch(run.file_name, progress))
+        except FileNotFoundError:
+            raise BackupError(
+                f"the file of backup run {run.pk} is missing: {run.file_name}"
+            ) from None
+        if digest != run.sha256:
+            raise BackupError(
+                f"checksum mismatch for backup run {run.pk}: recorded {run.sha256[:12]}..., "
+                f"file has {digest[:12]}...; the file is damaged"
+            )
+        yield path
 
 
 class Phase:

@@ -158,8 +158,8 @@ class MultipartWriter:
 
     def finish(self) -> str:
         """Upload what is left and wait for it; the object is not visible yet. Returns SHA-256."""
-        if self._buffer or not self._parts:
-            self._ship()
+        if self._buffer or (not self._parts and self._pending is None):
+            self._ship()  # the rest, or the one (empty) part of an empty stream
         self._wait()
         return self.sha256.hexdigest()
 

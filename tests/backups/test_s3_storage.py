@@ -249,3 +249,26 @@ def test_switching_a_policy_to_s3_keeps_older_runs_where_they_are(
     # Retention removed each file where its run wrote it.
     assert not (backup_dir / local.file_name).exists()
     assert list(_objects(settings, s3_bucket)) == [f"ops/backups/{third.file_name}"]
+
+
+def test_a_deleted_object_fails_the_check_as_missing(s3_policy, s3_bucket, settings):
+    run = backup.run(s3_policy, trigger="command")
+    s3_client(settings).delete_object(Bucket=s3_bucket, Key=f"ops/backups/{run.file_name}")
+    assert backup.verify(run) is False
+    check = restore_check(s3_policy, trigger="command")
+    assert check.status == RestoreCheck.Status.FAILED
+    assert check.error == f"the file of backup run {run.pk} is missing: {run.file_name}"
+
+
+def test_a_stream_of_exactly_one_part_uploads_one_part(s3_bucket, settings, backup_dir):
+    from apps.backups.s3 import MultipartWriter, django_storage
+
+    writer = MultipartWriter(django_storage().bucket, "ops/backups/exact", 5 << 20, backup_dir)
+    for _ in range(5):
+        writer.write(b"x" * (1 << 20))  # the fifth write fills the part and ships it
+    digest = writer.finish()
+    writer.complete()
+    writer.close()
+    head = s3_client(settings).head_object(Bucket=s3_bucket, Key="ops/backups/exact")
+    assert head["ContentLength"] == 5 << 20 and head["ETag"].strip('"').endswith("-1")
+    assert digest == hashlib.sha256(b"x" * (5 << 20)).hexdigest()
