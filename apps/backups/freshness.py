@@ -52,6 +52,8 @@ def with_state(policies):  # noqa: ANN001, ANN201
     ).order_by("-finished_at", "-pk")
     return policies.annotate(
         newest_good_at=Subquery(good.values("finished_at")[:1]),
+        newest_good_started=Subquery(good.values("started_at")[:1]),
+        newest_good_size=Subquery(good.values("size_bytes")[:1]),
         last_run_status=Subquery(finished.values("status")[:1]),
         last_run_error=Subquery(finished.values("error")[:1]),
         last_check_status=Subquery(checked.values("status")[:1]),

@@ -29,13 +29,29 @@ def backup_metrics() -> Iterable[Metric]:
         "Seconds since the last restore check of each policy finished",
         labels=["policy"],
     )
+    size = GaugeMetricFamily(
+        "portal_backup_newest_good_size_bytes",
+        "Size of the newest good backup file of each policy (watch it for sudden changes)",
+        labels=["policy"],
+    )
+    duration = GaugeMetricFamily(
+        "portal_backup_newest_good_duration_seconds",
+        "How long the newest good backup of each policy took",
+        labels=["policy"],
+    )
     for policy in with_state(BackupPolicy.objects.filter(enabled=True)):
         if policy.newest_good_at is not None:
             age.add_metric([policy.name], (now - policy.newest_good_at).total_seconds())
+            size.add_metric([policy.name], float(policy.newest_good_size or 0))
+            if policy.newest_good_started is not None:
+                took = (policy.newest_good_at - policy.newest_good_started).total_seconds()
+                duration.add_metric([policy.name], took)
         if policy.last_check_status is not None:
             ok = policy.last_check_status == RestoreCheck.Status.PASSED
             check_ok.add_metric([policy.name], 1.0 if ok else 0.0)
             check_age.add_metric([policy.name], (now - policy.last_check_at).total_seconds())
     yield age
+    yield size
+    yield duration
     yield check_ok
     yield check_age
