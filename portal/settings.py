@@ -355,6 +355,9 @@ BACKUP_S3_REGION = env_str("BACKUP_S3_REGION")
 BACKUP_S3_ACCESS_KEY_ID = env_str("BACKUP_S3_ACCESS_KEY_ID")
 BACKUP_S3_SECRET_ACCESS_KEY = env_str("BACKUP_S3_SECRET_ACCESS_KEY")
 BACKUP_S3_ADDRESSING_STYLE = env_str("BACKUP_S3_ADDRESSING_STYLE", "path")
+# Written with each object: server-side encryption ("AES256", "aws:kms") and storage class.
+BACKUP_S3_SSE = env_str("BACKUP_S3_SSE")
+BACKUP_S3_STORAGE_CLASS = env_str("BACKUP_S3_STORAGE_CLASS")
 # Multipart part size; an object can have at most 10,000 parts (16 MiB -> 160 GiB).
 BACKUP_S3_PART_MB = env_int("BACKUP_S3_PART_MB", 16)
 

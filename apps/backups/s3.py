@@ -107,6 +107,16 @@ def key_for(name: str) -> str:
     return f"{prefix}/{name}" if prefix else name
 
 
+def object_options() -> dict[str, str]:
+    """What every backup object is written with (BACKUP_S3_SSE, BACKUP_S3_STORAGE_CLASS)."""
+    options = {}
+    if settings.BACKUP_S3_SSE:
+        options["ServerSideEncryption"] = settings.BACKUP_S3_SSE
+    if settings.BACKUP_S3_STORAGE_CLASS:
+        options["StorageClass"] = settings.BACKUP_S3_STORAGE_CLASS
+    return options
+
+
 def part_size() -> int:
     megabytes = settings.BACKUP_S3_PART_MB
     if megabytes < MIN_PART_MB:
@@ -129,7 +139,7 @@ class MultipartWriter:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="s3-part")
         self._completed = False
         with _s3_errors("starting the upload"):
-            self._upload = bucket.Object(key).initiate_multipart_upload()
+            self._upload = bucket.Object(key).initiate_multipart_upload(**object_options())
 
     def write(self, data: bytes) -> int:
         self.sha256.update(data)

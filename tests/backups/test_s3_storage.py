@@ -272,3 +272,13 @@ def test_a_stream_of_exactly_one_part_uploads_one_part(s3_bucket, settings, back
     head = s3_client(settings).head_object(Bucket=s3_bucket, Key="ops/backups/exact")
     assert head["ContentLength"] == 5 << 20 and head["ETag"].strip('"').endswith("-1")
     assert digest == hashlib.sha256(b"x" * (5 << 20)).hexdigest()
+
+
+def test_objects_carry_encryption_and_storage_class(s3_policy, s3_bucket, settings):
+    settings.BACKUP_S3_SSE = "AES256"
+    settings.BACKUP_S3_STORAGE_CLASS = "STANDARD_IA"
+    run = backup.run(s3_policy, trigger="command")
+    head = s3_client(settings).head_object(Bucket=s3_bucket, Key=f"ops/backups/{run.file_name}")
+    assert head["ServerSideEncryption"] == "AES256"
+    assert head["StorageClass"] == "STANDARD_IA"
+    assert restore_check(s3_policy, trigger="command").status == RestoreCheck.Status.PASSED
