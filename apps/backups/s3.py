@@ -140,6 +140,7 @@ class MultipartWriter:
         self._completed = False
         with _s3_errors("starting the upload"):
             self._upload = bucket.Object(key).initiate_multipart_upload(**object_options())
+        self._client = bucket.meta.client
 
     def write(self, data: bytes) -> int:
         self.sha256.update(data)
@@ -156,7 +157,17 @@ class MultipartWriter:
         body, self._buffer = bytes(self._buffer), bytearray()
         self._wait()  # at most one part in flight: memory stays at about two parts
         number = len(self._parts) + 1
-        self._pending = (number, self._pool.submit(self._upload.Part(number).upload, Body=body))
+        # The low-level client is thread-safe (boto3 resources are not): the part goes up on it.
+        upload = self._client.upload_part
+        job = self._pool.submit(
+            upload,
+            Bucket=self._upload.bucket_name,
+            Key=self.key,
+            UploadId=self._upload.id,
+            PartNumber=number,
+            Body=body,
+        )
+        self._pending = (number, job)
 
     def _wait(self) -> None:
         if self._pending is None:
