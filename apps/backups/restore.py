@@ -6,12 +6,14 @@ whatever happens (exception, soft time limit, SIGTERM).
 """
 
 import logging
+import re
 import signal
 import sqlite3
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +32,8 @@ from apps.backups.models import BackupPolicy, BackupRun, RestoreCheck
 from apps.backups.storage import run_storage
 
 log = logging.getLogger(__name__)
+# pg_restore --verbose starts each item of the archive with one of these.
+PROGRESS_LINE = re.compile(r"^pg_restore: (creating|processing data|executing) ")
 
 
 class Terminated(Exception):  # noqa: N818 - it names the signal
@@ -178,15 +182,22 @@ class Phase:
 
     def __init__(self, total: int | None, progress) -> None:  # noqa: ANN001
         self.name, self.total, self.done, self.progress = "verifying checksum", total, 0, progress
+        self.items = (0, 0)
 
     def count(self, size: int) -> None:
         self.done += size
         if self.progress:
             self.progress(size)
 
+    def restored(self, done: int, total: int) -> None:
+        self.items = (done, total)
+
     def fields(self) -> dict:
         if self.name == "verifying checksum" and self.total:
             return {"phase": f"verifying checksum {min(100, 100 * self.done // self.total)} %"}
+        done, total = self.items
+        if self.name == "restoring" and total:
+            return {"phase": f"restoring {100 * done // total} % ({done} of {total} items)"}
         return {"phase": self.name}
 
 
@@ -213,7 +224,7 @@ def _check(
     conn = _restore_connection(policy).with_db(scratch)
     try:
         _create_database(conn)
-        outcome = Outcome(log_tail=_pg_restore(conn, path))
+        outcome = Outcome(log_tail=_pg_restore(conn, path, phase.restored))
         phase.name = "counting rows"
         outcome.tables = _pg_tables(conn)
         _require_tables(outcome)
@@ -284,19 +295,58 @@ def _drop_database(conn: Connection) -> None:
         )
 
 
-def _pg_restore(conn: Connection, path: Path) -> str:
+def toc_items(path: Path) -> int:
+    """How many items the archive's table of contents lists (what pg_restore will process)."""
+    listed = subprocess.run(
+        [dumping.tool("pg_restore"), "--list", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return sum(1 for line in listed.stdout.splitlines() if line and not line.startswith(";"))
+
+
+def _pg_restore(
+    conn: Connection, path: Path, on_item: Callable[[int, int], None] | None = None
+) -> str:
+    """Restore `path` into `conn`'s database; returns the tail of what pg_restore said.
+
+    With `on_item`, pg_restore runs verbose and each item it starts is reported as
+    (done, total) against the archive's table of contents; the progress lines stay out of
+    the returned tail, which keeps warnings and errors.
+    """
+    total = toc_items(path) if on_item else 0
     args = [
         dumping.tool("pg_restore"),
         "--no-owner",
         "--no-privileges",
         "--exit-on-error",
         "--no-password",
+        *(["--verbose"] if on_item else []),
         f"--dbname={dumping.conninfo(conn)}",
         str(path),
     ]
-    with pgpass_env(conn) as env, tempfile.TemporaryFile() as stderr:
-        code = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=stderr, env=env).returncode
-        tail = dumping.read_tail(stderr)
+    kept: deque[str] = deque(maxlen=60)
+    done = 0
+    with pgpass_env(conn) as env:
+        proc = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True
+        )
+        try:
+            for line in proc.stderr:
+                if on_item and PROGRESS_LINE.match(line):
+                    done += 1
+                    on_item(min(done, total), total)
+                else:
+                    kept.append(line.rstrip("\n"))
+            code = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        finally:
+            proc.stderr.close()
+    tail = "\n".join(kept)[-dumping.TAIL_BYTES :].strip()
     if code != 0:
         exc = BackupError(f"pg_restore exited with code {code}: {tail.splitlines()[-1:] or ''}")
         exc.log_tail = tail

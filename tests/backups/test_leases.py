@@ -8,8 +8,16 @@ from django.utils import timezone
 from apps.backups import backup
 from apps.backups.leases import LeaseKeeper, fail_dead_runs
 from apps.backups.models import BackupPolicy, BackupRun
-from apps.backups.restore import Phase, restore_check
-from tests.backups.conftest import backup_now_while_locked, server
+from apps.backups.restore import (
+    Phase,
+    _create_database,
+    _pg_restore,
+    _restore_connection,
+    restore_check,
+    toc_items,
+)
+from apps.backups.storage import run_storage
+from tests.backups.conftest import backup_now_while_locked, drop_database, server
 from tests.conftest import shared_database_url, subprocess_env, wait_until
 
 
@@ -74,3 +82,27 @@ def test_keeper_writes_its_fields_and_check_phase_clears(policy, settings):
     run.delete()
     backup.run(policy, trigger="command")
     assert restore_check(policy, trigger="command").phase == ""
+
+
+@pytest.mark.django_db
+def test_restore_reports_items_against_the_archive_contents(policy):
+    run = backup.run(policy, trigger="command")
+    path = run_storage(run).path(run.file_name)
+    conn = _restore_connection(policy).with_db(f"{policy.dbname}_items")
+    seen: list[tuple[int, int]] = []
+    phase = Phase(None, None)
+    phase.name = "restoring"
+    _create_database(conn)
+    try:
+        tail = _pg_restore(
+            conn,
+            path,
+            lambda done, total: (seen.append((done, total)), phase.restored(done, total)),
+        )
+    finally:
+        drop_database(conn.dbname)
+    total = toc_items(path)
+    assert total >= 6  # two tables, their data, sequences, keys
+    assert seen[-1] == (total, total) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert phase.fields() == {"phase": f"restoring 100 % ({total} of {total} items)"}
+    assert "creating TABLE" not in tail  # progress lines stay out of the log tail
