@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from apps.backups import backup
+from apps.backups.actions import queue_backup
 from apps.backups.models import BackupPolicy, BackupRun, RestoreCheck
 from apps.backups.restore import restore_check, restore_into
 from apps.backups.storage import clean_orphans, run_storage
@@ -24,7 +25,13 @@ from tests.backups.conftest import (
     s3_server,
     server,
 )
-from tests.conftest import closed_port, shared_database_url, subprocess_env, wait_until
+from tests.conftest import (
+    celery_process,
+    closed_port,
+    shared_database_url,
+    subprocess_env,
+    wait_until,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +289,30 @@ def test_objects_carry_encryption_and_storage_class(s3_policy, s3_bucket, settin
     assert head["ServerSideEncryption"] == "AES256"
     assert head["StorageClass"] == "STANDARD_IA"
     assert restore_check(s3_policy, trigger="command").status == RestoreCheck.Status.PASSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_backs_up_into_the_bucket(source_db, s3_bucket, settings, backup_dir):
+    s = server()
+    policy = BackupPolicy.objects.create(name="worker-s3", dbname=source_db, **s)
+    policy.storage = "s3"
+    policy.save()
+    env = subprocess_env(
+        DATABASE_URL=shared_database_url(),
+        REDIS_URL=settings.REDIS_URL or "redis://127.0.0.1:6379/4",
+        CELERY_BROKER_URL=None,
+        BACKUP_DIR=str(backup_dir),
+        **s3_env(settings),
+    )
+    args = ["worker", "-Q", "backups", "-c", "1", "--without-heartbeat", "--without-gossip"]
+    with celery_process(env, *args):
+        run = queue_backup(policy, trigger="api")
+        wait_until(
+            lambda: BackupRun.objects.get(pk=run.pk).status == "succeeded",
+            timeout=90,
+            what="the worker's backup",
+        )
+    run.refresh_from_db()
+    assert run.storage == "s3" and run.bytes_done == run.size_bytes
+    data = _objects(settings, s3_bucket)[f"ops/backups/{run.file_name}"]
+    assert hashlib.sha256(data).hexdigest() == run.sha256
