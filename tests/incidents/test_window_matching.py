@@ -44,8 +44,17 @@ def test_daily_cron_follows_local_wall_clock_across_dst(now):
         return
     if (local.month, local.day) == (3, 28) and local.year == 2027:
         return
-    expected = local.hour == 2
+    # On the fall-back day 02:00-03:00 happens twice; the one-hour window covers the first
+    # (fold 0) and is over when the clock shows 02:00 again (fold 1).
+    expected = local.hour == 2 and not local.fold
     assert is_active(now, **_daily()) == expected
+
+
+def test_the_repeated_hour_of_the_fall_back_day_is_not_a_second_window():
+    first = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    second = datetime(2027, 10, 31, 1, 30, tzinfo=UTC)  # 02:30 CET, an hour later
+    assert first.astimezone(BERLIN).hour == second.astimezone(BERLIN).hour == 2
+    assert is_active(first, **_daily()) and not is_active(second, **_daily())
 
 
 def test_edges_of_a_daily_occurrence():
