@@ -1,6 +1,7 @@
 """Shared fixtures: free ports, subprocess servers and workers against the test database."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -188,3 +189,47 @@ def _fresh_health_caches() -> None:
 
     checks._migrations_ok_until = 0.0
     views._report_cache["until"] = 0.0
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS_ROOT = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def page():  # noqa: ANN201
+    """Headless Debian Chromium; `page.errors` collects script errors and failed requests."""
+    if not shutil.which(CHROMIUM):
+        pytest.skip("chromium is not installed (scripts/ensure-services.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS_ROOT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        tab = context.new_page()
+        errors: list[str] = []
+        # CSP violations, script errors and failed requests land here; pages must have none.
+        # (Chromium asks for /favicon.ico by itself; the portal has none.)
+        tab.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and not m.text.startswith("Failed to load resource")
+                and errors.append(m.text)
+            ),
+        )
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.on(
+            "response",
+            lambda r: (
+                r.status >= 400
+                and not r.url.endswith("/favicon.ico")
+                and errors.append(f"{r.status} {r.url}")
+            ),
+        )
+        tab.errors = errors
+        yield tab
+        browser.close()

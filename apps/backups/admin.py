@@ -121,9 +121,9 @@ class BackupPolicyAdmin(admin.ModelAdmin):
     def last_backup(self, obj: BackupPolicy) -> str:
         if obj.last_run_status == BackupRun.Status.FAILED:
             return format_html(
-                '<span style="color:#ba2121" title="{}">failed</span>', obj.last_run_error
+                '<span style="color:#ba2121" title="{}">Failed</span>', obj.last_run_error
             )
-        return obj.last_run_status or "-"
+        return BackupRun.Status(obj.last_run_status).label if obj.last_run_status else "-"
 
     @admin.display(description="last restore check", ordering="last_check_at")
     def last_restore_check(self, obj: BackupPolicy) -> str:
@@ -132,11 +132,11 @@ class BackupPolicyAdmin(admin.ModelAdmin):
         when = f"{timesince(obj.last_check_at, timezone.now())} ago"
         if obj.last_check_status == RestoreCheck.Status.FAILED:
             return format_html(
-                '<span style="color:#ba2121" title="{}">failed {}</span>',
+                '<span style="color:#ba2121" title="{}">Failed {}</span>',
                 obj.last_check_error,
                 when,
             )
-        return f"{obj.last_check_status} {when}"
+        return f"{RestoreCheck.Status(obj.last_check_status).label} {when}"
 
     def _each(self, request: HttpRequest, queryset: QuerySet, func, done: str) -> None:  # noqa: ANN001
         if not request.user.has_perm("backups.run_backuppolicy"):

@@ -50,11 +50,11 @@ def test_policy_list_shows_backup_and_check_state(admin_client, policy):
     backup.run(policy, trigger="command")
     restore_check(policy, trigger="command")
     page = admin_client.get("/admin/backups/backuppolicy/").content.decode()
-    assert "succeeded" in page and "passed" in page and "too old" not in page
+    assert ">Succeeded<" in page and ">Passed " in page and "too old" not in page
     BackupRun.objects.update(finished_at=timezone.now() - timedelta(days=3))
     policy.assertions = "SELECT false"
     policy.save()
     restore_check(policy, trigger="command")
     page = admin_client.get("/admin/backups/backuppolicy/").content.decode()
-    assert "(too old)" in page and ">failed " in page
+    assert "(too old)" in page and ">Failed " in page
     assert "assertion failed: SELECT false" in page  # the reason, as the cell's title

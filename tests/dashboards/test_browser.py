@@ -1,62 +1,21 @@
 """Real headless Chromium against the live server: log in, open every page, click the refresh
 and the chart periods; screenshots go to test-artifacts/."""
 
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.incidents.models import Incident
+from tests.conftest import ARTIFACTS_ROOT
 
 from .conftest import latency_hours, make_service, make_user, outage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboards"
+ARTIFACTS = ARTIFACTS_ROOT / "dashboards"
 PASSWORD = "a long test password 8"
-
-
-@pytest.fixture
-def page():  # noqa: ANN201
-    if not shutil.which(CHROMIUM):
-        pytest.skip("chromium is not installed (scripts/ensure-services.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        tab = context.new_page()
-        errors: list[str] = []
-        # CSP violations, script errors and failed requests land here; pages must have none.
-        # (Chromium asks for /favicon.ico by itself; the portal has none.)
-        tab.on(
-            "console",
-            lambda m: (
-                m.type == "error"
-                and not m.text.startswith("Failed to load resource")
-                and errors.append(m.text)
-            ),
-        )
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.on(
-            "response",
-            lambda r: (
-                r.status >= 400
-                and not r.url.endswith("/favicon.ico")
-                and errors.append(f"{r.status} {r.url}")
-            ),
-        )
-        tab.errors = errors
-        yield tab
-        browser.close()
 
 
 @pytest.fixture
