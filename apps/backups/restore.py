@@ -104,9 +104,17 @@ def restore_check(
 
 
 def restore_into(
-    run: BackupRun, dbname: str, *, replace: bool = False, progress=None
-) -> dict[str, int]:  # noqa: ANN001
-    """Restore `run` into `dbname` (a database, or a file path for SQLite backups)."""
+    run: BackupRun,
+    dbname: str,
+    *,
+    replace: bool = False,
+    progress=None,  # noqa: ANN001 - called with bytes checked
+    on_item: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Restore `run` into `dbname` (a database, or a file path for SQLite backups).
+
+    `progress` gets the bytes of the checksum pass, `on_item` pg_restore's (done, total).
+    """
     if not run.is_good:
         raise NoGoodBackup(f"backup run {run.pk} has no stored file to restore ({run.status})")
     sqlite = run.file_name.endswith(".sqlite3.gz")
@@ -126,7 +134,7 @@ def restore_into(
             if _database_exists(conn):
                 _drop_database(conn)
             _create_database(conn)
-            _pg_restore(conn, path)
+            _pg_restore(conn, path, on_item)
             tables = _pg_tables(conn)
     _audit_restore(run, dbname, replace, tables)
     return tables

@@ -38,7 +38,9 @@ def test_restore_backup_needs_confirmation_and_refuses_existing(policy, source_d
         call_command("restore_backup", str(run.pk), "--into", source_db, "--yes-i-know")
     try:
         call_command("restore_backup", str(run.pk), "--into", target, "--yes-i-know")
-        assert "2 tables, 750 rows" in capsys.readouterr().out
+        out, err = capsys.readouterr()
+        assert "2 tables, 750 rows" in out
+        assert f"restoring into {target}" in err and "item" in err  # pg_restore's progress
         restored = AuditEntry.objects.get(action="backup.restore")
         assert restored.detail == {"into": target, "replaced": False, "tables": 2, "rows": 750}
         assert AuditEntry.objects.filter(action="backup.trigger", target_id=str(run.pk)).exists()

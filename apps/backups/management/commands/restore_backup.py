@@ -1,6 +1,7 @@
 """`manage.py restore_backup RUN_ID --into DBNAME --yes-i-know`: restore a backup by hand."""
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from apps.backups.errors import BackupError
 from apps.backups.management.commands._common import byte_bar, find_run
@@ -30,12 +31,16 @@ class Command(BaseCommand):
                 f"restoring run {run.pk} into {options['into']!r} needs --yes-i-know"
             )
         try:
-            with byte_bar(f"checking run {run.pk}", total=run.size_bytes) as progress:
+            with (
+                byte_bar(f"checking run {run.pk}", total=run.size_bytes) as progress,
+                tqdm(desc=f"restoring into {options['into']}", unit="item", leave=False) as bar,
+            ):
                 tables = restore_into(
                     run,
                     options["into"],
                     replace=options["replace_existing"],
                     progress=progress,
+                    on_item=lambda done, total: _advance(bar, done, total),
                 )
         except BackupError as exc:
             raise CommandError(exc.message) from None
@@ -43,3 +48,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"restored run {run.pk} into {options['into']!r}: {len(tables)} tables, {rows} rows"
         )
+
+
+def _advance(bar: tqdm, done: int, total: int) -> None:
+    """pg_restore's items against the archive's table of contents."""
+    bar.total = total
+    bar.update(done - bar.n)
