@@ -204,3 +204,20 @@ def kill_when(proc: subprocess.Popen, predicate, what: str) -> None:  # noqa: AN
     wait_until(predicate, timeout=60, what=what)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
+
+
+@contextmanager
+def backups_worker(settings, backup_dir: Path, **env: str) -> Iterator[subprocess.Popen]:  # noqa: ANN001
+    """A real Celery worker on the `backups` queue, sharing the test database and broker."""
+    from tests.conftest import celery_process, shared_database_url, subprocess_env
+
+    environment = subprocess_env(
+        DATABASE_URL=shared_database_url(),
+        REDIS_URL=settings.REDIS_URL or "redis://127.0.0.1:6379/4",
+        CELERY_BROKER_URL=None,
+        BACKUP_DIR=str(backup_dir),
+        **env,
+    )
+    args = ["worker", "-Q", "backups", "-c", "1", "--without-heartbeat", "--without-gossip"]
+    with celery_process(environment, *args) as proc:
+        yield proc

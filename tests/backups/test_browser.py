@@ -5,12 +5,9 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.backups.models import BackupPolicy
-from tests.backups.conftest import server
+from tests.backups.conftest import backups_worker, server
 from tests.conftest import (
     ARTIFACTS_ROOT,
-    celery_process,
-    shared_database_url,
-    subprocess_env,
     wait_until,
 )
 from tests.dashboards.conftest import make_user
@@ -28,15 +25,8 @@ def shop(source_db) -> int:  # noqa: ANN001 - set up before the browser: no ORM 
 def test_back_up_now_from_the_admin_in_a_real_browser(
     shop, backup_dir, settings, live_server, page
 ):
-    env = subprocess_env(
-        DATABASE_URL=shared_database_url(),
-        REDIS_URL=settings.REDIS_URL or "redis://127.0.0.1:6379/4",
-        CELERY_BROKER_URL=None,
-        BACKUP_DIR=str(backup_dir),
-    )
-    args = ["worker", "-Q", "backups", "-c", "1", "--without-heartbeat", "--without-gossip"]
     base = live_server.url
-    with celery_process(env, *args):
+    with backups_worker(settings, backup_dir):
         page.goto(f"{base}/admin/login/?next=/admin/backups/backuppolicy/")
         page.fill("#id_username", "oper")
         page.fill("#id_password", PASSWORD)

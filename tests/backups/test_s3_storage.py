@@ -17,6 +17,7 @@ from apps.backups.storage import clean_orphans, run_storage
 from apps.incidents.models import Incident
 from tests.backups.conftest import (
     backup_now_while_locked,
+    backups_worker,
     drop_database,
     kill_when,
     make_source_database,
@@ -26,7 +27,6 @@ from tests.backups.conftest import (
     server,
 )
 from tests.conftest import (
-    celery_process,
     closed_port,
     shared_database_url,
     subprocess_env,
@@ -297,15 +297,7 @@ def test_a_real_worker_backs_up_into_the_bucket(source_db, s3_bucket, settings, 
     policy = BackupPolicy.objects.create(name="worker-s3", dbname=source_db, **s)
     policy.storage = "s3"
     policy.save()
-    env = subprocess_env(
-        DATABASE_URL=shared_database_url(),
-        REDIS_URL=settings.REDIS_URL or "redis://127.0.0.1:6379/4",
-        CELERY_BROKER_URL=None,
-        BACKUP_DIR=str(backup_dir),
-        **s3_env(settings),
-    )
-    args = ["worker", "-Q", "backups", "-c", "1", "--without-heartbeat", "--without-gossip"]
-    with celery_process(env, *args):
+    with backups_worker(settings, backup_dir, **s3_env(settings)):
         run = queue_backup(policy, trigger="api")
         wait_until(
             lambda: BackupRun.objects.get(pk=run.pk).status == "succeeded",

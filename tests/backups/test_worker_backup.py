@@ -9,8 +9,8 @@ import pytest
 from apps.backups.actions import queue_backup
 from apps.backups.models import BackupPolicy, BackupRun
 from apps.backups.storage import get_storage
-from tests.backups.conftest import server
-from tests.conftest import celery_process, shared_database_url, subprocess_env, wait_until
+from tests.backups.conftest import backups_worker, server
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,14 +24,7 @@ def test_worker_backs_up_and_survives_sigkill(source_db, backup_dir, settings):
     policy = BackupPolicy.objects.create(
         name="worker", host=s["host"], port=s["port"], dbname=source_db, user=s["user"]
     )
-    env = subprocess_env(
-        DATABASE_URL=shared_database_url(),
-        REDIS_URL=settings.REDIS_URL or "redis://127.0.0.1:6379/4",
-        CELERY_BROKER_URL=None,
-        BACKUP_DIR=str(backup_dir),
-    )
-    args = ["worker", "-Q", "backups", "-c", "1", "--without-heartbeat", "--without-gossip"]
-    with celery_process(env, *args):
+    with backups_worker(settings, backup_dir):
         run = queue_backup(policy, trigger="api")
         wait_until(lambda: _status(run.pk) == "succeeded", timeout=90, what="the worker's backup")
         run.refresh_from_db()
