@@ -54,17 +54,18 @@ def test_real_beat_keeps_its_rhythm_across_clock_jumps(tmp_path):
     )
     with celery_process(env, "beat", "--schedule", str(tmp_path / "beat-schedule")) as beat:
         wait_until(lambda: broker.llen(QUEUE) >= 3, timeout=60, what="beat to send")
-        assert 3 <= _sent_during(broker, 5) <= 7
+        # Lower bounds leave room for a loaded machine; a stall sends nothing at all.
+        assert 2 <= _sent_during(broker, 5) <= 7
 
         clock.write_text("-2h\n")
         time.sleep(2)  # the tick that notices the jump
         sent = _sent_during(broker, 6)
-        assert sent >= 3, f"beat stalled after the clock went back: {sent} messages in 6 s"
+        assert sent >= 2, f"beat stalled after the clock went back: {sent} messages in 6 s"
         assert sent <= 8
 
         clock.write_text("+1d\n")
         time.sleep(2)
         sent = _sent_during(broker, 6)
-        assert 3 <= sent <= 8, f"{sent} messages in 6 s after the clock went forward a day"
+        assert 2 <= sent <= 8, f"{sent} messages in 6 s after the clock went forward a day"
         assert beat.poll() is None
     broker.delete(QUEUE)
