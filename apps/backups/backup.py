@@ -190,7 +190,8 @@ def _dump(run: BackupRun, sqlite: bool, counter: Progress) -> tuple:
     """Stream the dump into a new writer; returns (writer, DumpInfo, final name)."""
     policy = run.policy
     storage = run_storage(run)
-    name = storage.final_name(run.pk, run.started_at, "sqlite3.gz" if sqlite else "dump")
+    extension = dumping.SQLITE_EXTENSION if sqlite else dumping.PG_EXTENSION
+    name = storage.final_name(run.pk, run.started_at, extension)
     writer = storage.open_writer(run.pk, name)
     try:
         conn = policy_connection(policy)

@@ -22,6 +22,12 @@ from apps.backups.storage import CHUNK, HashingWriter
 
 Tick = Callable[[int], None]
 TAIL_BYTES = 4000
+# File name extensions of the two kinds of backup file.
+PG_EXTENSION, SQLITE_EXTENSION = "dump", "sqlite3.gz"
+
+
+def is_sqlite_file(name: str) -> bool:
+    return name.endswith(f".{SQLITE_EXTENSION}")
 
 
 @dataclass
@@ -78,7 +84,7 @@ def dump_postgres(
     conn: Connection, level: int, out: HashingWriter, tick: Tick, *, on_start: Callable = None
 ) -> DumpInfo:
     version, size = server_facts(conn)
-    info = DumpInfo("dump", version, tool_version("pg_dump"), database_bytes=size)
+    info = DumpInfo(PG_EXTENSION, version, tool_version("pg_dump"), database_bytes=size)
     args = [tool("pg_dump"), "-Fc", f"-Z{level}", "--no-password", f"--dbname={conninfo(conn)}"]
     with pgpass_env(conn) as env, tempfile.TemporaryFile() as stderr:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr, env=env)
@@ -104,7 +110,7 @@ def dump_postgres(
 
 def dump_sqlite(path: str, level: int, out: HashingWriter, tick: Tick) -> DumpInfo:
     """Copy a live SQLite database with its online backup API, then gzip it into `out`."""
-    info = DumpInfo("sqlite3.gz", sqlite3.sqlite_version, f"sqlite3 backup API + gzip -{level}")
+    info = DumpInfo(SQLITE_EXTENSION, sqlite3.sqlite_version, f"sqlite3 backup API + gzip -{level}")
     info.database_bytes = Path(path).stat().st_size
     # The backup API needs a real database file as target: the writer's local scratch path.
     copy = out.scratch

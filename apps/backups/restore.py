@@ -117,7 +117,7 @@ def restore_into(
     """
     if not run.is_good:
         raise NoGoodBackup(f"backup run {run.pk} has no stored file to restore ({run.status})")
-    sqlite = run.file_name.endswith(".sqlite3.gz")
+    sqlite = dumping.is_sqlite_file(run.file_name)
     conn = None if sqlite else _restore_connection(run.policy).with_db(dbname)
     if sqlite and Path(dbname).exists() and not replace:
         raise BackupError(f"{dbname} already exists; pass --replace-existing to overwrite it")
@@ -213,7 +213,7 @@ def _check(
     policy: BackupPolicy, backup: BackupRun, path: Path, scratch: str, phase: Phase
 ) -> Outcome:
     phase.name = "restoring"
-    if backup.file_name.endswith(".sqlite3.gz"):
+    if dumping.is_sqlite_file(backup.file_name):
         with tempfile.TemporaryDirectory(prefix="portal-restore-") as folder:
             target = Path(folder) / "restored.sqlite3"
             with open(path, "rb") as source:

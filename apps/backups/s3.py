@@ -203,8 +203,6 @@ class MultipartWriter:
 class S3BackupStorage:
     """The S3 counterpart of storage.LocalStorage for one policy's folder."""
 
-    kind = "s3"
-
     def __init__(self, local, folder: str) -> None:  # noqa: ANN001 - storage.LocalStorage
         self.local = local  # scratch space: SQLite copies, downloads for restores
         self.folder = folder
@@ -227,7 +225,7 @@ class S3BackupStorage:
 
     def discard(self, run_id: int) -> None:
         self.local.discard(run_id)
-        for upload in self._uploads(f"{key_for(self.folder)}/"):
+        for upload in list_uploads(self.backend, f"{key_for(self.folder)}/"):
             match = RUN_IN_KEY.search(upload["Key"])
             if match and int(match.group(1)) == run_id:
                 abort_upload(upload)
@@ -284,9 +282,6 @@ class S3BackupStorage:
                 body.close()
             handle.flush()
             yield Path(handle.name), digest.hexdigest()
-
-    def _uploads(self, prefix: str) -> list[dict]:
-        return list_uploads(self.backend, prefix)
 
 
 def list_uploads(backend, prefix: str) -> list[dict]:  # noqa: ANN001

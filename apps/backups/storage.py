@@ -57,8 +57,6 @@ class HashingWriter:
 
 
 class LocalStorage:
-    kind = "local"
-
     def __init__(self, root: Path, folder: str) -> None:
         self.root = root
         self.folder = folder
